@@ -1,0 +1,40 @@
+/**
+ * Error codes, not class trees: comlink rebuilds thrown errors as plain `Error`s, so `instanceof`
+ * does not survive the worker boundary, but a code in `name` does (workbox-core's WorkboxError).
+ */
+
+export type ErrorCode =
+  | 'worker-unavailable'
+  | 'worker-failed'
+  | 'sw-unavailable'
+  | 'sw-link-timeout'
+  | 'persist-failed'
+  | 'delivery-failed'
+  | 'invalid-call';
+
+export interface HomingErrorDetails {
+  [key: string]: unknown;
+}
+
+const MESSAGES: Record<ErrorCode, string> = {
+  'worker-unavailable': 'Web Workers are unavailable; events stay in page memory until the tab closes.',
+  'worker-failed': 'The Homing worker failed to start or crashed.',
+  'sw-unavailable': 'No service worker; the worker keeps and delivers events itself.',
+  'sw-link-timeout': 'The service worker did not acknowledge in time; relinking and resending.',
+  'persist-failed': 'IndexedDB refused to store events; they are kept in memory and retried.',
+  'delivery-failed': 'A delivery attempt failed; the events stay in the outbox for the next one.',
+  'invalid-call': 'A call was made with arguments Homing cannot use.',
+};
+
+export class HomingError extends Error {
+  readonly details: HomingErrorDetails;
+  constructor(code: ErrorCode, details: HomingErrorDetails = {}) {
+    super(MESSAGES[code]);
+    this.name = code;
+    this.details = details;
+  }
+}
+
+export function describeError(code: ErrorCode): string {
+  return MESSAGES[code];
+}

@@ -1,0 +1,91 @@
+/**
+ * The wire format: Segment Spec events plus Homing's own `context.homing`.
+ * See ../../README.md#wire-format and https://segment.com/docs/connections/spec/common/
+ * Types only; no runtime code, so every bundle can import it for free.
+ */
+
+export type EventType = 'track' | 'page' | 'identify' | 'alias' | 'group';
+
+/** How an event reached the collector. */
+export type Channel = 'browser' | 'pixel' | 'server';
+
+export type Properties = Record<string, unknown>;
+
+export interface PageContext {
+  url: string;
+  path: string;
+  search: string;
+  title: string;
+  referrer: string;
+}
+
+export interface CampaignContext {
+  source?: string;
+  medium?: string;
+  name?: string;
+  term?: string;
+  content?: string;
+}
+
+export interface HomingContext {
+  /** Per-device, monotonic; assigned when the event is committed to the outbox, so a gap means loss. */
+  seq: number;
+  sessionId?: string;
+  sessionSeq?: number;
+}
+
+export interface WireContext {
+  channel: Channel;
+  library: { name: string; version: string };
+  page?: PageContext;
+  campaign?: CampaignContext;
+  userAgent?: string;
+  screen?: { width: number; height: number; density: number };
+  locale?: string;
+  timezone?: string;
+  consent?: Record<string, boolean>;
+  homing?: HomingContext;
+  [key: string]: unknown;
+}
+
+/** One event as it travels from the service worker to the collector. */
+export interface WireEvent {
+  type: EventType;
+  /** snake_case event name; `track` only. */
+  event?: string;
+  /** Page name; `page` only. */
+  name?: string;
+  properties?: Properties;
+  traits?: Properties;
+  messageId: string;
+  anonymousId?: string;
+  userId?: string | null;
+  previousId?: string;
+  groupId?: string;
+  /** ISO 8601, when the page captured the call. */
+  timestamp: string;
+  /** ISO 8601, set on each delivery attempt. */
+  sentAt?: string;
+  /** ISO 8601, set by the collector. */
+  receivedAt?: string;
+  context: WireContext;
+}
+
+/** Body of `POST /v1/batch`. */
+export interface BatchBody {
+  batch: WireEvent[];
+  sentAt: string;
+}
+
+export interface RejectedReceipt {
+  messageId: string;
+  code: string;
+  reason: string;
+}
+
+/** Answer of `POST /v1/batch`: every event of the batch is in exactly one list. */
+export interface BatchReceipts {
+  accepted: string[];
+  duplicate: string[];
+  rejected: RejectedReceipt[];
+}
