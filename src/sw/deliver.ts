@@ -1,0 +1,176 @@
+/**
+ * Moves the outbox to the collector: oldest first, in batches cut by count and bytes, one request
+ * at a time. A flush asked for while one runs does not start a second reader of the same rows
+ * (that double-sent batches in the probes, browser-recipes Q5); it makes the running one go round
+ * again, so what arrived meanwhile is not left behind.
+ */
+import type { BatchBody, BatchReceipts } from '../shared/event.js';
+import type { Outbox, OutboxRow } from './outbox.js';
+import { backoffMs, classifyResponse, type Outcome } from './retry-policy.js';
+
+export interface DeliveryStats {
+  attempts: number;
+  delivered: number;
+  duplicates: number;
+  rejected: number;
+  retries: number;
+  lastError: string | null;
+}
+
+export interface FlushResult {
+  delivered: number;
+  /** Events still in the outbox afterwards; -1 when the outbox could not be read. */
+  pending: number;
+}
+
+export interface Deliverer {
+  /** Delivers until the outbox is empty or an attempt fails; safe to call at any time. */
+  flush(reason: string): Promise<FlushResult>;
+  /** Epoch ms before which a retry would only add load (backoff or Retry-After), or 0. */
+  retryAt(): number;
+  stats(): DeliveryStats;
+}
+
+export interface DelivererDeps {
+  outbox: Outbox;
+  fetch: typeof fetch;
+  /** The collector's base URL; batches go to `${collector}/v1/batch`. */
+  collector: string;
+  now: () => number;
+  random: () => number;
+  setTimeout: (fn: () => void, ms: number) => unknown;
+  clearTimeout: (handle: unknown) => void;
+  maxEvents: number;
+  maxBytes: number;
+  timeoutMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Called with an error code when an attempt fails; never throws into the caller. */
+  onError?: (code: 'delivery-failed', detail: string) => void;
+}
+
+export function createDeliverer(deps: DelivererDeps): Deliverer {
+  const { outbox, now } = deps;
+  const endpoint = deps.collector.replace(/\/+$/, '') + '/v1/batch';
+  const stats: DeliveryStats = { attempts: 0, delivered: 0, duplicates: 0, rejected: 0, retries: 0, lastError: null };
+  let running: Promise<FlushResult> | null = null;
+  let again = false;
+  let failures = 0;
+  let notBefore = 0;
+  /** Batch size for the rest of this flush; halved by each 413 so later batches fit at once. */
+  let batchLimit = deps.maxEvents;
+
+  interface PostResult {
+    status: number;
+    retryAfter: string | null;
+    receipts?: BatchReceipts;
+    error?: string;
+  }
+
+  async function post(body: string): Promise<PostResult> {
+    const controller = new AbortController();
+    const timer = deps.setTimeout(() => controller.abort(), deps.timeoutMs);
+    try {
+      const res = await deps.fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: controller.signal,
+        credentials: 'omit',
+      });
+      const receipts = res.ok ? ((await res.json()) as BatchReceipts) : undefined;
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), receipts };
+    } catch (err) {
+      return { status: 0, retryAfter: null, error: String(err) };
+    } finally {
+      deps.clearTimeout(timer);
+    }
+  }
+
+  /** One request; returns false when the loop should stop (an unknown outcome). */
+  async function sendOnce(): Promise<boolean> {
+    const rows = await outbox.peek(batchLimit, deps.maxBytes);
+    if (rows.length === 0) return false;
+    const sentAt = new Date(now()).toISOString();
+    const body: BatchBody = { batch: rows.map((r) => ({ ...r.event, sentAt })), sentAt };
+    stats.attempts++;
+    const res = await post(JSON.stringify(body));
+    const outcome: Outcome = classifyResponse(res.status, res.retryAfter, now());
+    const ids = rows.map((r) => r.messageId);
+
+    if (outcome.kind === 'receipts' && res.receipts && Array.isArray(res.receipts.accepted)) {
+      const { accepted, duplicate = [], rejected = [] } = res.receipts;
+      await outbox.settle(rows, [...accepted, ...duplicate], rejected, now());
+      stats.delivered += accepted.length;
+      stats.duplicates += duplicate.length;
+      stats.rejected += rejected.length;
+      // An event the receipts do not mention has an unknown outcome: keep it and back off, or
+      // the loop would resend it at once, forever.
+      const settled = new Set([...accepted, ...duplicate, ...rejected.map((r) => r.messageId)]);
+      const unmentioned = ids.filter((id) => !settled.has(id));
+      if (unmentioned.length === 0) {
+        failures = 0;
+        notBefore = 0;
+        return true;
+      }
+      return unknownOutcome(rows.filter((r) => !settled.has(r.messageId)), `receipts missing ${unmentioned.length} event(s)`, undefined);
+    }
+    if (outcome.kind === 'split' && rows.length > 1) {
+      batchLimit = Math.ceil(rows.length / 2);
+      return true;
+    }
+    if (outcome.kind === 'reject' || outcome.kind === 'split') {
+      const code = outcome.kind === 'reject' ? outcome.code : 'too-large';
+      await outbox.settle(rows, [], ids.map((messageId) => ({ messageId, code, reason: `collector answered ${res.status}` })), now());
+      stats.rejected += ids.length;
+      return true;
+    }
+    // Unknown outcome (including a 2xx whose body we could not read): keep everything, back off.
+    return unknownOutcome(rows, res.error ?? `HTTP ${res.status}`, outcome.kind === 'retry' ? outcome.afterMs : undefined);
+  }
+
+  async function unknownOutcome(kept: OutboxRow[], error: string, afterMs: number | undefined): Promise<false> {
+    stats.retries++;
+    stats.lastError = error;
+    deps.onError?.('delivery-failed', error);
+    await outbox.markAttempt(kept);
+    const wait = afterMs ?? backoffMs(failures, deps.retryBaseMs, deps.retryMaxMs, deps.random);
+    failures++;
+    notBefore = now() + wait;
+    return false;
+  }
+
+  async function loop(): Promise<FlushResult> {
+    const before = stats.delivered;
+    batchLimit = deps.maxEvents;
+    do {
+      again = false;
+      while (await sendOnce()) { /* keep going while batches settle */ }
+    } while (again && notBefore <= now());
+    return { delivered: stats.delivered - before, pending: await outbox.count() };
+  }
+
+  function flush(): Promise<FlushResult> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = loop().catch((err: unknown) => {
+      // IndexedDB failed under us; the rows are still there for the next trigger.
+      stats.lastError = String(err);
+      deps.onError?.('delivery-failed', stats.lastError);
+      return { delivered: 0, pending: -1 };
+    }).finally(() => {
+      running = null;
+      // A flush asked for after the loop's last look still gets its turn.
+      if (again && notBefore <= now()) void flush();
+    });
+    return running;
+  }
+
+  return {
+    flush,
+    retryAt: () => notBefore,
+    stats: () => ({ ...stats }),
+  };
+}

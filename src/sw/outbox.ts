@@ -1,0 +1,184 @@
+/**
+ * The durable queue of events waiting for the collector, stored as segments (see outbox-db.ts).
+ *
+ * Appending is idempotent by messageId (a resend after a lost ack stores nothing twice) and hands
+ * out the per-device sequence number in the same transaction that stores the event, so numbers are
+ * gap-free across tabs and contexts: a gap the collector sees is an event lost after it was
+ * committed, never a numbering accident.
+ */
+import type { RejectedReceipt, WireEvent } from '../shared/event.js';
+import type { IDBPIndex } from 'idb';
+import { BY_ID, DEAD_LETTER, META, OUTBOX, type HomingDatabase, type HomingDB, type OutboxSegment } from './outbox-db.js';
+
+/** One event as `peek` hands it to the deliverer. */
+export interface OutboxRow {
+  messageId: string;
+  event: WireEvent;
+  /** Size of the event's JSON. */
+  bytes: number;
+  /** The segment holding it, so settling touches one row per segment, not one per event. */
+  segment: number;
+  attempts: number;
+}
+
+export interface Outbox {
+  /** Commits the events; resolves with how many were new once the transaction is durable. */
+  append(events: WireEvent[]): Promise<number>;
+  /** Oldest first, at most `maxEvents` and about `maxBytes` of JSON (always at least one event). */
+  peek(maxEvents: number, maxBytes: number): Promise<OutboxRow[]>;
+  /**
+   * Removes the settled events among `rows` (`done`: accepted or duplicate) and moves rejected ones
+   * to the dead-letter store with the collector's reason. Others stay.
+   */
+  settle(rows: OutboxRow[], done: string[], rejected: RejectedReceipt[], now: number): Promise<void>;
+  /** Counts one more unknown outcome for the segments these rows came from. */
+  markAttempt(rows: OutboxRow[]): Promise<void>;
+  /** Events waiting. */
+  count(): Promise<number>;
+  deadLetterCount(): Promise<number>;
+}
+
+export interface OutboxDeps {
+  getDb: () => Promise<HomingDatabase>;
+  now: () => number;
+}
+
+export function createOutbox({ getDb, now }: OutboxDeps): Outbox {
+  return {
+    async append(events) {
+      if (events.length === 0) return 0;
+      const db = await getDb();
+      // Strict durability: the ack that follows is a promise that the event survives a crash.
+      const tx = db.transaction([OUTBOX, META], 'readwrite', { durability: 'strict' });
+      const meta = tx.objectStore(META);
+      const [lastSeq, pending, existing] = await Promise.all([
+        meta.get('seq') as Promise<number | undefined>,
+        meta.get('pending') as Promise<number | undefined>,
+        storedIdsAmong(tx.objectStore(OUTBOX).index(BY_ID), events),
+      ]);
+      let seq = lastSeq ?? 0;
+      const segment: OutboxSegment = { ids: [], events: [], sizes: [], storedAt: now(), attempts: 0 };
+      for (const event of events) {
+        if (existing.has(event.messageId)) continue;
+        existing.add(event.messageId);
+        seq++;
+        event.context.homing = { ...event.context.homing, seq };
+        segment.ids.push(event.messageId);
+        segment.events.push(event);
+        segment.sizes.push(JSON.stringify(event).length);
+      }
+      const stored = segment.ids.length;
+      if (stored > 0) {
+        void tx.objectStore(OUTBOX).add(segment);
+        void meta.put(seq, 'seq');
+        void meta.put((pending ?? 0) + stored, 'pending');
+      }
+      await tx.done;
+      return stored;
+    },
+
+    async peek(maxEvents, maxBytes) {
+      const db = await getDb();
+      const rows: OutboxRow[] = [];
+      let bytes = 0;
+      let cursor = await db.transaction(OUTBOX).store.openCursor();
+      outer: while (cursor) {
+        const segment = cursor.value;
+        for (let i = 0; i < segment.events.length; i++) {
+          if (rows.length >= maxEvents || (rows.length > 0 && bytes + segment.sizes[i] > maxBytes)) break outer;
+          rows.push({
+            messageId: segment.ids[i],
+            event: segment.events[i],
+            bytes: segment.sizes[i],
+            segment: segment.key!,
+            attempts: segment.attempts,
+          });
+          bytes += segment.sizes[i];
+        }
+        cursor = await cursor.continue();
+      }
+      return rows;
+    },
+
+    async settle(rows, done, rejected, at) {
+      if (done.length === 0 && rejected.length === 0) return;
+      const reasons = new Map(rejected.map((r) => [r.messageId, r]));
+      const remove = new Set(done);
+      for (const r of rejected) remove.add(r.messageId);
+      const db = await getDb();
+      // Relaxed is enough: if a removal is lost in a crash the event is resent and the collector
+      // answers "duplicate".
+      const tx = db.transaction([OUTBOX, DEAD_LETTER, META], 'readwrite', { durability: 'relaxed' });
+      const store = tx.objectStore(OUTBOX);
+      const keys = [...new Set(rows.map((r) => r.segment))];
+      const [segments, pending] = await Promise.all([
+        Promise.all(keys.map((k) => store.get(k))),
+        tx.objectStore(META).get('pending') as Promise<number | undefined>,
+      ]);
+      let removed = 0;
+      for (const segment of segments) {
+        if (!segment) continue; // settled meanwhile by another deliverer
+        const keep: OutboxSegment = { ...segment, ids: [], events: [], sizes: [] };
+        segment.ids.forEach((id, i) => {
+          if (!remove.has(id)) {
+            keep.ids.push(id);
+            keep.events.push(segment.events[i]);
+            keep.sizes.push(segment.sizes[i]);
+            return;
+          }
+          removed++;
+          const rejection = reasons.get(id);
+          if (rejection) {
+            void tx.objectStore(DEAD_LETTER).put({ messageId: id, event: segment.events[i], code: rejection.code, reason: rejection.reason, at });
+          }
+        });
+        if (keep.ids.length === 0) void store.delete(segment.key!);
+        else if (keep.ids.length !== segment.ids.length) void store.put(keep);
+      }
+      void tx.objectStore(META).put(Math.max(0, (pending ?? 0) - removed), 'pending');
+      await tx.done;
+    },
+
+    async markAttempt(rows) {
+      const db = await getDb();
+      const tx = db.transaction(OUTBOX, 'readwrite', { durability: 'relaxed' });
+      const keys = [...new Set(rows.map((r) => r.segment))];
+      const segments = await Promise.all(keys.map((k) => tx.store.get(k)));
+      for (const segment of segments) if (segment) void tx.store.put({ ...segment, attempts: segment.attempts + 1 });
+      await tx.done;
+    },
+
+    async count() {
+      return ((await (await getDb()).get(META, 'pending')) as number | undefined) ?? 0;
+    },
+
+    async deadLetterCount() {
+      return (await getDb()).count(DEAD_LETTER);
+    },
+  };
+}
+
+/**
+ * Which of these events are already in the outbox. One key cursor over the id range of the batch
+ * instead of a request per event: ids are UUIDv7s, ordered by capture time, so the range of a fresh
+ * batch holds few or no stored keys.
+ */
+async function storedIdsAmong(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any transaction holding OUTBOX
+  index: IDBPIndex<HomingDB, any, typeof OUTBOX, typeof BY_ID, 'readwrite'>,
+  events: WireEvent[],
+): Promise<Set<string>> {
+  let lo = events[0].messageId;
+  let hi = lo;
+  for (const e of events) {
+    if (e.messageId < lo) lo = e.messageId;
+    if (e.messageId > hi) hi = e.messageId;
+  }
+  const found = new Set<string>();
+  let cursor = await index.openKeyCursor(IDBKeyRange.bound(lo, hi));
+  while (cursor) {
+    found.add(cursor.key);
+    cursor = await cursor.continue();
+  }
+  return found;
+}

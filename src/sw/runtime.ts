@@ -1,0 +1,90 @@
+/**
+ * The service worker's behaviour as plain handler functions, separate from the listeners that
+ * `install.ts` registers, so unit tests can call them without a ServiceWorkerGlobalScope and a site
+ * can wire them into its own service worker.
+ */
+import { PROTOCOL_VERSION, type PageToSw, type PersistAck, type WorkerToSw } from '../shared/protocol.js';
+import type { Deliverer, FlushResult } from './deliver.js';
+import type { Outbox } from './outbox.js';
+
+export interface SwRuntimeDeps {
+  outbox: Outbox;
+  deliverer: Deliverer;
+  now: () => number;
+  setTimeout: (fn: () => void, ms: number) => unknown;
+  clearTimeout: (handle: unknown) => void;
+  /** Called for every failure that does not reach a caller. */
+  onError?: (code: string, detail: string) => void;
+}
+
+export interface SwRuntime {
+  /** A message from a page (`controller.postMessage` / `registration.active.postMessage`). */
+  handlePageMessage(data: unknown, ports: readonly MessagePort[]): Promise<void>;
+  /** Serves persist requests arriving on a port whose other end a worker holds. */
+  attachPort(port: MessagePort): void;
+  /** Deliver now, and plan the next try if something is left. */
+  flush(reason: string): Promise<FlushResult>;
+}
+
+function isPageMessage(data: unknown): data is PageToSw {
+  return typeof data === 'object' && data !== null && (data as { v?: unknown }).v === PROTOCOL_VERSION;
+}
+
+export function createSwRuntime(deps: SwRuntimeDeps): SwRuntime {
+  const { outbox, deliverer } = deps;
+  let retryTimer: unknown = null;
+
+  /** While the SW is alive, come back after the backoff; SW start and page triggers cover the rest. */
+  function planRetry(result: FlushResult): void {
+    if (retryTimer !== null) deps.clearTimeout(retryTimer);
+    retryTimer = null;
+    if (result.pending === 0) return;
+    const wait = Math.max(0, deliverer.retryAt() - deps.now());
+    retryTimer = deps.setTimeout(() => {
+      retryTimer = null;
+      void flush('retry');
+    }, wait);
+  }
+
+  async function flush(reason: string): Promise<FlushResult> {
+    const result = await deliverer.flush(reason);
+    planRetry(result);
+    return result;
+  }
+
+  async function persist(msg: WorkerToSw, port: MessagePort): Promise<void> {
+    let ack: PersistAck;
+    try {
+      const stored = await outbox.append(msg.events);
+      ack = { v: PROTOCOL_VERSION, op: 'ack', id: msg.id, ok: true, stored };
+    } catch (err) {
+      deps.onError?.('persist-failed', String(err));
+      ack = { v: PROTOCOL_VERSION, op: 'ack', id: msg.id, ok: false, stored: 0, error: String(err) };
+    }
+    port.postMessage(ack);
+    // Deliver unless a backoff is running; the collector is down and the timer will come back.
+    if (ack.ok && deliverer.retryAt() <= deps.now()) void flush('persist');
+  }
+
+  return {
+    async handlePageMessage(data, ports) {
+      if (!isPageMessage(data)) return;
+      if (data.op === 'connect' && ports[0]) {
+        this.attachPort(ports[0]);
+        await flush('connect');
+      } else if (data.op === 'flush') {
+        const result = await flush(data.reason);
+        ports[0]?.postMessage({ v: PROTOCOL_VERSION, op: 'flushed', ...result });
+      }
+    },
+
+    attachPort(port) {
+      port.onmessage = (event: MessageEvent) => {
+        const msg = event.data as WorkerToSw;
+        if (msg?.v === PROTOCOL_VERSION && msg.op === 'persist') void persist(msg, port);
+      };
+    },
+
+    flush,
+  };
+}

@@ -1,0 +1,163 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deleteDB } from 'idb';
+import type { BatchBody, BatchReceipts } from '../../../src/shared/event.js';
+import { createDbOpener, type HomingDatabase } from '../../../src/sw/outbox-db.js';
+import { createOutbox, type Outbox } from '../../../src/sw/outbox.js';
+import { createDeliverer, type DelivererDeps } from '../../../src/sw/deliver.js';
+import { makeEvent } from '../../helpers/events.js';
+
+const DB = 'homing-test-deliver';
+type Responder = (body: BatchBody) => Response | Promise<Response>;
+
+function receipts(r: Partial<BatchReceipts>): Response {
+  return new Response(JSON.stringify({ accepted: [], duplicate: [], rejected: [], ...r }), {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
+describe('deliverer', () => {
+  let getDb: () => Promise<HomingDatabase>;
+  let outbox: Outbox;
+  let now: number;
+  let requests: BatchBody[];
+  let respond: Responder;
+
+  function deliverer(overrides: Partial<DelivererDeps> = {}) {
+    return createDeliverer({
+      outbox,
+      fetch: (async (url: string, init: RequestInit) => {
+        expect(url).toBe('http://collector.test/v1/batch');
+        const body = JSON.parse(init.body as string) as BatchBody;
+        requests.push(body);
+        return respond(body);
+      }) as typeof fetch,
+      collector: 'http://collector.test/',
+      now: () => now,
+      random: () => 0.5,
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+      maxEvents: 3,
+      maxBytes: 1e9,
+      timeoutMs: 1000,
+      retryBaseMs: 1000,
+      retryMaxMs: 60_000,
+      ...overrides,
+    });
+  }
+
+  beforeEach(() => {
+    getDb = createDbOpener(DB);
+    outbox = createOutbox({ getDb, now: () => now });
+    now = Date.UTC(2026, 10, 28);
+    requests = [];
+    respond = (body) => receipts({ accepted: body.batch.map((e) => e.messageId) });
+  });
+  afterEach(async () => {
+    (await getDb()).close();
+    await deleteDB(DB);
+  });
+
+  it('delivers everything in batches, oldest first, with sentAt per attempt, and empties the outbox', async () => {
+    await outbox.append(['a', 'b', 'c', 'd', 'e'].map((id) => makeEvent(id)));
+    const result = await deliverer().flush('test');
+    expect(result).toEqual({ delivered: 5, pending: 0 });
+    expect(requests.map((r) => r.batch.map((e) => e.messageId))).toEqual([['a', 'b', 'c'], ['d', 'e']]);
+    expect(requests[0].sentAt).toBe(new Date(now).toISOString());
+    expect(requests[0].batch[0].sentAt).toBe(requests[0].sentAt);
+    expect(requests[0].batch[0].context.homing?.seq).toBe(1);
+  });
+
+  it('applies receipts exactly: duplicates settle, rejected go to dead letters, unmentioned stay', async () => {
+    await outbox.append(['a', 'b', 'c'].map((id) => makeEvent(id)));
+    respond = () => receipts({ accepted: ['a'], duplicate: ['b'], rejected: [] });
+    const d = deliverer();
+    expect(await d.flush('test')).toEqual({ delivered: 1, pending: 1 });
+    expect((await outbox.peek(10, 1e9)).map((r) => [r.messageId, r.attempts])).toEqual([['c', 1]]);
+    expect(d.retryAt()).toBeGreaterThan(now); // the unmentioned event is an unknown outcome
+    expect(requests).toHaveLength(1);
+    respond = () => receipts({ rejected: [{ messageId: 'c', code: 'invalid-event', reason: 'bad' }] });
+    await d.flush('test');
+    expect(await outbox.count()).toBe(0);
+    expect(await outbox.deadLetterCount()).toBe(1);
+    expect(d.stats()).toMatchObject({ delivered: 1, duplicates: 1, rejected: 1 });
+  });
+
+  it.each([
+    ['a 500', () => new Response('oops', { status: 500 })],
+    ['a network error', () => Promise.reject(new TypeError('Failed to fetch'))],
+    ['a 200 whose body is not receipts', () => new Response('<html>', { status: 200 })],
+  ])('keeps every event on %s and backs off', async (_label, fail) => {
+    await outbox.append(['a', 'b'].map((id) => makeEvent(id)));
+    respond = fail as Responder;
+    const d = deliverer();
+    const result = await d.flush('test');
+    expect(result).toEqual({ delivered: 0, pending: 2 });
+    expect(requests).toHaveLength(1);
+    expect(d.retryAt()).toBeGreaterThanOrEqual(now + 1000);
+    expect((await outbox.peek(10, 1e9)).map((r) => r.attempts)).toEqual([1, 1]);
+    expect(await outbox.count()).toBe(2);
+    // Back up: the same messageIds are resent.
+    respond = (body) => receipts({ accepted: body.batch.map((e) => e.messageId) });
+    expect(await d.flush('test')).toEqual({ delivered: 2, pending: 0 });
+    expect(requests[1].batch.map((e) => e.messageId)).toEqual(['a', 'b']);
+    expect(d.retryAt()).toBe(0);
+  });
+
+  it('honours Retry-After on 429', async () => {
+    await outbox.append([makeEvent('a')]);
+    respond = () => new Response('', { status: 429, headers: { 'retry-after': '30' } });
+    const d = deliverer();
+    await d.flush('test');
+    expect(d.retryAt()).toBe(now + 30_000);
+  });
+
+  it('splits on 413 until the parts fit', async () => {
+    await outbox.append(['a', 'b', 'c'].map((id) => makeEvent(id)));
+    respond = (body) => (body.batch.length > 1 ? new Response('', { status: 413 }) : receipts({ accepted: [body.batch[0].messageId] }));
+    const result = await deliverer().flush('test');
+    expect(result).toEqual({ delivered: 3, pending: 0 });
+    expect(requests.map((r) => r.batch.length)).toEqual([3, 2, 1, 1, 1]);
+  });
+
+  it('dead-letters a batch the collector refuses as a whole (4xx) so the queue keeps moving', async () => {
+    await outbox.append(['a', 'b', 'c', 'd'].map((id) => makeEvent(id)));
+    respond = (body) => (body.batch[0].messageId === 'a' ? new Response('', { status: 400 }) : receipts({ accepted: body.batch.map((e) => e.messageId) }));
+    const result = await deliverer().flush('test');
+    expect(result).toEqual({ delivered: 1, pending: 0 });
+    expect(await outbox.deadLetterCount()).toBe(3);
+  });
+
+  it('is single-flight: a flush during a flush sends no row twice, and picks up new rows', async () => {
+    await outbox.append(['a', 'b'].map((id) => makeEvent(id)));
+    let unblock!: () => void;
+    const gate = new Promise<void>((r) => (unblock = r));
+    respond = async (body) => {
+      await gate;
+      return receipts({ accepted: body.batch.map((e) => e.messageId) });
+    };
+    const d = deliverer();
+    const first = d.flush('one');
+    await new Promise((r) => setTimeout(r, 10));
+    await outbox.append([makeEvent('c')]);
+    const second = d.flush('two');
+    unblock();
+    await Promise.all([first, second]);
+    await new Promise((r) => setTimeout(r, 20));
+    const sent = requests.flatMap((r) => r.batch.map((e) => e.messageId));
+    expect(sent.sort()).toEqual(['a', 'b', 'c']);
+    expect(await outbox.count()).toBe(0);
+  });
+
+  it('times out a hanging request and counts the outcome as unknown', async () => {
+    await outbox.append([makeEvent('a')]);
+    const d = deliverer({
+      timeoutMs: 20,
+      fetch: ((_url: string, init: RequestInit) =>
+        new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))) as typeof fetch,
+    });
+    expect(await d.flush('test')).toEqual({ delivered: 0, pending: 1 });
+    expect(d.stats().lastError).toContain('abort');
+  });
+});

@@ -1,0 +1,120 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deleteDB, openDB } from 'idb';
+import { createDbOpener, DB_VERSION, type HomingDatabase } from '../../../src/sw/outbox-db.js';
+import { createOutbox, type Outbox } from '../../../src/sw/outbox.js';
+import { makeEvent } from '../../helpers/events.js';
+
+const DB = 'homing-test-outbox';
+const ALL = 1e9;
+
+describe('outbox', () => {
+  let getDb: () => Promise<HomingDatabase>;
+  let outbox: Outbox;
+  let now = 1_000;
+
+  beforeEach(() => {
+    getDb = createDbOpener(DB);
+    outbox = createOutbox({ getDb, now: () => now });
+  });
+  afterEach(async () => {
+    await getDb().then((db) => db.close(), () => undefined); // the last test leaves a newer version
+    await deleteDB(DB);
+  });
+
+  it('stores events with gap-free per-device sequence numbers, oldest first, one segment per append', async () => {
+    expect(await outbox.append([makeEvent('a'), makeEvent('b')])).toBe(2);
+    expect(await outbox.append([makeEvent('c')])).toBe(1);
+    const rows = await outbox.peek(10, ALL);
+    expect(rows.map((r) => [r.messageId, r.event.context.homing?.seq])).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
+    expect(new Set(rows.map((r) => r.segment)).size).toBe(2);
+    expect(rows[0].bytes).toBe(JSON.stringify(rows[0].event).length);
+    expect(await outbox.count()).toBe(3);
+    expect(await (await getDb()).count('outbox')).toBe(2);
+  });
+
+  it('is idempotent by messageId: a resend stores nothing twice and takes no new number', async () => {
+    await outbox.append([makeEvent('a'), makeEvent('b')]);
+    expect(await outbox.append([makeEvent('b'), makeEvent('c'), makeEvent('c')])).toBe(1);
+    expect(await outbox.append([makeEvent('a'), makeEvent('b'), makeEvent('c')])).toBe(0);
+    const rows = await outbox.peek(10, ALL);
+    expect(rows.map((r) => [r.messageId, r.event.context.homing?.seq])).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ]);
+    expect(await outbox.count()).toBe(3);
+  });
+
+  it('finds a stored id even when the batch range spans other stored ids', async () => {
+    await outbox.append([makeEvent('m')]);
+    await outbox.append([makeEvent('k'), makeEvent('z')]);
+    expect(await outbox.append([makeEvent('a'), makeEvent('m'), makeEvent('zz')])).toBe(2);
+    expect((await outbox.peek(10, ALL)).map((r) => r.messageId)).toEqual(['m', 'k', 'z', 'a', 'zz']);
+  });
+
+  it('numbers stay unique when two contexts append at once (transactions serialise)', async () => {
+    const other = createOutbox({ getDb: createDbOpener(DB), now: () => now });
+    await Promise.all([
+      outbox.append(Array.from({ length: 50 }, (_, i) => makeEvent(`x${String(i).padStart(2, '0')}`))),
+      other.append(Array.from({ length: 50 }, (_, i) => makeEvent(`y${String(i).padStart(2, '0')}`))),
+    ]);
+    const seqs = (await outbox.peek(1000, ALL)).map((r) => r.event.context.homing?.seq);
+    expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(await outbox.count()).toBe(100);
+  });
+
+  it('cuts batches by count and by bytes across segments, but always returns at least one event', async () => {
+    await outbox.append(Array.from({ length: 5 }, (_, i) => makeEvent(`e${i}`)));
+    await outbox.append(Array.from({ length: 5 }, (_, i) => makeEvent(`f${i}`)));
+    expect((await outbox.peek(7, ALL)).map((r) => r.messageId)).toEqual(['e0', 'e1', 'e2', 'e3', 'e4', 'f0', 'f1']);
+    const one = (await outbox.peek(1, ALL))[0].bytes;
+    expect(await outbox.peek(100, one * 3)).toHaveLength(3);
+    expect(await outbox.peek(100, 1)).toHaveLength(1);
+  });
+
+  it('settle removes accepted and duplicate ids, dead-letters rejected ones, and keeps the rest in place', async () => {
+    await outbox.append([makeEvent('a'), makeEvent('b'), makeEvent('c'), makeEvent('d')]);
+    await outbox.append([makeEvent('e')]);
+    now = 5_000;
+    const rows = await outbox.peek(10, ALL);
+    await outbox.settle(rows, ['a', 'b', 'e'], [{ messageId: 'c', code: 'invalid-event', reason: '/event must match pattern' }], now);
+    expect((await outbox.peek(10, ALL)).map((r) => [r.messageId, r.event.context.homing?.seq])).toEqual([['d', 4]]);
+    expect(await outbox.count()).toBe(1);
+    expect(await (await getDb()).count('outbox')).toBe(1); // the emptied segment is gone
+    expect(await outbox.deadLetterCount()).toBe(1);
+    const dead = await (await getDb()).get('deadletter', 'c');
+    expect(dead).toMatchObject({ code: 'invalid-event', reason: '/event must match pattern', at: 5_000 });
+    expect(dead?.event.messageId).toBe('c');
+  });
+
+  it('settling rows another deliverer already settled changes nothing', async () => {
+    await outbox.append([makeEvent('a'), makeEvent('b')]);
+    const rows = await outbox.peek(10, ALL);
+    await outbox.settle(rows, ['a', 'b'], [], now);
+    await outbox.settle(rows, ['a', 'b'], [], now);
+    expect(await outbox.count()).toBe(0);
+    await outbox.append([makeEvent('c')]);
+    expect(await outbox.count()).toBe(1);
+  });
+
+  it('counts unknown outcomes per segment', async () => {
+    await outbox.append([makeEvent('a'), makeEvent('b')]);
+    await outbox.markAttempt(await outbox.peek(10, ALL));
+    await outbox.markAttempt(await outbox.peek(1, ALL));
+    expect((await outbox.peek(10, ALL)).map((r) => r.attempts)).toEqual([2, 2]);
+  });
+
+  it('steps aside when a newer version of the code upgrades the database (blocking → close)', async () => {
+    await outbox.append([makeEvent('a')]);
+    // A newer schema opens the same database: our open connection must close, not block it.
+    const newer = await openDB(DB, DB_VERSION + 1);
+    newer.close();
+    // This code's version is now too old to open it at all, and says so instead of hanging.
+    await expect(createOutbox({ getDb: createDbOpener(DB), now: () => now }).count()).rejects.toThrow();
+  });
+});
