@@ -1,0 +1,55 @@
+/**
+ * Without a service worker (unsupported, blocked, or registration failed) the worker keeps the
+ * outbox and delivers it itself, with the same outbox and deliverer modules the SW uses. It can
+ * only deliver while a tab is open; the events wait in IndexedDB until the next visit otherwise.
+ */
+import { DEFAULTS } from '../shared/config.js';
+import { createDeliverer, type Deliverer } from '../sw/deliver.js';
+import { createOutbox } from '../sw/outbox.js';
+import type { HomingDatabase } from '../sw/outbox-db.js';
+import type { PersistSink } from './pipeline.js';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+export interface LocalDelivery {
+  sink: PersistSink;
+  deliverer: Deliverer;
+}
+
+export function startLocalDelivery(
+  getDb: () => Promise<HomingDatabase>,
+  collector: string,
+  onError: (code: string, detail: string) => void,
+): LocalDelivery {
+  const now = () => Date.now();
+  const outbox = createOutbox({ getDb, now });
+  const deliverer = createDeliverer({
+    outbox,
+    fetch: (input, init) => self.fetch(input, init),
+    collector,
+    now,
+    random: Math.random,
+    setTimeout: (fn, ms) => self.setTimeout(fn, ms),
+    clearTimeout: (h) => self.clearTimeout(h as number),
+    maxEvents: DEFAULTS.batchMaxEvents,
+    maxBytes: DEFAULTS.batchMaxBytes,
+    timeoutMs: DEFAULTS.deliveryTimeoutMs,
+    retryBaseMs: DEFAULTS.retryBaseMs,
+    retryMaxMs: DEFAULTS.retryMaxMs,
+    onError,
+  });
+  const tick = () => {
+    if (deliverer.retryAt() <= now()) void deliverer.flush('timer');
+  };
+  self.setInterval(tick, DEFAULTS.retryBaseMs);
+  self.addEventListener('online', () => void deliverer.flush('online'));
+  void deliverer.flush('start');
+  return {
+    deliverer,
+    async sink(events) {
+      const stored = await outbox.append(events);
+      tick();
+      return stored;
+    },
+  };
+}
