@@ -1,0 +1,64 @@
+/**
+ * Registers Homing's service worker with workbox-window (or finds the site's own, when Homing is
+ * merged into it) and links the worker to it: the page makes a MessageChannel and hands one end to
+ * each side, because a dedicated worker has no `navigator.serviceWorker` in Chromium.
+ * `postMessage` on the registration's active worker wakes a stopped SW, so the same call also
+ * serves the worker's relink requests after a port went silent.
+ */
+import { Workbox } from 'workbox-window/Workbox.js';
+import { PROTOCOL_VERSION, type ConnectMessage, type FlushMessage, type FlushResult } from '../shared/protocol.js';
+
+export interface SwConnection {
+  /** A fresh channel to the active service worker; the returned port is for the worker. */
+  newPort(): Promise<MessagePort>;
+  /** Ask the service worker to deliver now. */
+  flush(reason: string, timeoutMs: number): Promise<FlushResult | null>;
+}
+
+export interface SwConnectOptions {
+  /** Script to register, or false when the site's own service worker imports Homing's module. */
+  swUrl: string | false;
+  scope: string;
+  /** Sent to Homing's own SW in its URL, since a SW cannot be configured any other way before it runs. */
+  collector: string;
+  debug: boolean;
+}
+
+export async function connectServiceWorker(options: SwConnectOptions): Promise<SwConnection> {
+  const container = navigator.serviceWorker;
+  if (options.swUrl) {
+    const url = new URL(options.swUrl, location.href);
+    url.searchParams.set('collector', options.collector);
+    if (options.debug) url.searchParams.set('debug', '1');
+    await new Workbox(url.href, { scope: options.scope }).register({ immediate: true });
+  }
+  const registration = await container.ready;
+
+  const activeWorker = (): ServiceWorker => {
+    const sw = registration.active ?? container.controller;
+    if (!sw) throw new Error('sw-unavailable');
+    return sw;
+  };
+
+  return {
+    async newPort() {
+      const channel = new MessageChannel();
+      const msg: ConnectMessage = { v: PROTOCOL_VERSION, op: 'connect' };
+      activeWorker().postMessage(msg, [channel.port2]);
+      return channel.port1;
+    },
+
+    flush(reason, timeoutMs) {
+      return new Promise((resolve) => {
+        const channel = new MessageChannel();
+        const timer = setTimeout(() => resolve(null), timeoutMs);
+        channel.port1.onmessage = (event) => {
+          clearTimeout(timer);
+          resolve(event.data as FlushResult);
+        };
+        const msg: FlushMessage = { v: PROTOCOL_VERSION, op: 'flush', reason };
+        activeWorker().postMessage(msg, [channel.port2]);
+      });
+    },
+  };
+}
