@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+/**
+ * One build script: esbuild bundles every context, then prints raw and gzip sizes of the browser
+ * bundles and exits non-zero when one is over its budget (DESIGN.md "Budgets"). The main-thread
+ * client gets the smallest budget because it is the only code on the page's critical path.
+ *
+ *   node build.mjs           production bundles + type declarations
+ *   node build.mjs --dev     unminified, dev-mode checks and console lines kept
+ *   node build.mjs --no-types  skip the declarations (faster, used by the e2e tests)
+ */
+import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+
+const dev = process.argv.includes('--dev');
+const types = !process.argv.includes('--no-types');
+const OUT = 'dist';
+
+/** gzip bytes; only the budgets DESIGN.md sets. The stub is inlined in every page, so it is tiny. */
+const BUDGETS = {
+  'browser/stub.js': 600,
+  'browser/homing.js': 5 * 1024,
+};
+
+const browser = {
+  bundle: true,
+  minify: !dev,
+  sourcemap: true,
+  target: ['chrome100', 'firefox115', 'safari16'],
+  define: { 'process.env.NODE_ENV': JSON.stringify(dev ? 'development' : 'production') },
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+const entries = [
+  // Inline stub: plain script, pasted into the page's <head>.
+  { ...browser, entryPoints: ['src/client/stub.ts'], outfile: `${OUT}/browser/stub.js`, format: 'iife', sourcemap: false, target: ['es5'] },
+  // The client module the page loads async after the stub, and the chunk it imports after `load`.
+  {
+    ...browser,
+    entryPoints: { homing: 'src/client/index.ts' },
+    outdir: `${OUT}/browser`,
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'homing-[name]-[hash]',
+  },
+  // Classic scripts: a classic worker runs everywhere, and a classic SW can be `importScripts`ed.
+  { ...browser, entryPoints: ['src/worker/index.ts'], outfile: `${OUT}/browser/homing-worker.js`, format: 'iife' },
+  { ...browser, entryPoints: ['src/sw/standalone.ts'], outfile: `${OUT}/browser/homing-sw.js`, format: 'iife' },
+  // The module a site's own (module) service worker imports.
+  { ...browser, entryPoints: ['src/sw/index.ts'], outfile: `${OUT}/browser/homing-sw.mjs`, format: 'esm' },
+  // The collector for Node; dependencies stay in node_modules.
+  {
+    entryPoints: { index: 'src/collector/index.ts', cli: 'src/collector/cli.ts' },
+    outdir: `${OUT}/collector`,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  },
+  // The demo's static server (npm start, and the e2e tests) and the benchmark runner.
+  {
+    entryPoints: { 'demo/cli': 'demo/cli.ts', 'bench/run': 'bench/run.ts' },
+    outdir: OUT,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  },
+];
+
+async function declarations() {
+  const run = promisify(execFile);
+  const tsc = 'node_modules/typescript/bin/tsc';
+  const flags = ['--noEmit', 'false', '--declaration', '--emitDeclarationOnly', '--rootDir', 'src', '--outDir', `${OUT}/types`];
+  await Promise.all(['src/client', 'src/sw', 'src/collector'].map((p) => run(process.execPath, [tsc, '-p', p, ...flags])));
+}
+
+async function sizes() {
+  const rows = [];
+  let over = false;
+  const chunks = (await readdir(`${OUT}/browser`)).filter((f) => /^homing-sw-connect-.*\.js$/.test(f)).map((f) => `browser/${f}`);
+  for (const file of ['browser/stub.js', 'browser/homing.js', ...chunks, 'browser/homing-worker.js', 'browser/homing-sw.js', 'browser/homing-sw.mjs']) {
+    const bytes = await readFile(`${OUT}/${file}`);
+    const gz = gzipSync(bytes, { level: 9 }).length;
+    const budget = BUDGETS[file];
+    const ok = budget === undefined || gz <= budget;
+    if (!ok) over = true;
+    rows.push({ file, raw: bytes.length, gzip: gz, budget: budget ?? '-', ok: ok ? 'ok' : 'OVER' });
+  }
+  const pad = (v, n) => String(v).padStart(n);
+  console.log(`${'bundle'.padEnd(28)}${pad('raw', 9)}${pad('gzip', 9)}${pad('budget', 9)}`);
+  for (const r of rows) console.log(`${r.file.padEnd(28)}${pad(r.raw, 9)}${pad(r.gzip, 9)}${pad(r.budget, 9)}  ${r.ok}`);
+  await writeFile(`${OUT}/sizes.json`, JSON.stringify(rows, null, 2));
+  return !over;
+}
+
+const started = Date.now();
+await rm(OUT, { recursive: true, force: true });
+await Promise.all(entries.map((options) => build(options)));
+// The bin needs a shebang; esbuild's banner would also land in index.js, so prepend it here.
+const cli = `${OUT}/collector/cli.js`;
+await writeFile(cli, '#!/usr/bin/env node\n' + (await readFile(cli, 'utf8')), { mode: 0o755 });
+if (types) await declarations();
+const ok = await sizes();
+console.log(`built ${dev ? 'dev' : 'production'} bundles in ${Date.now() - started} ms`);
+if (!ok) {
+  console.error('build failed: a bundle is over its gzip budget (DESIGN.md "Budgets")');
+  process.exit(1);
+}

@@ -1,0 +1,30 @@
+/** `node dist/demo/cli.js --port 8080 --collector http://127.0.0.1:8787` */
+import { parseArgs } from 'node:util';
+import { createDemoServer } from './server.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.DEMO_PORT ?? '8080' },
+    host: { type: 'string', default: '127.0.0.1' },
+    collector: { type: 'string', default: process.env.HOMING_COLLECTOR ?? 'http://127.0.0.1:8787' },
+    root: { type: 'string', default: 'demo' },
+    bundles: { type: 'string', default: 'dist/browser' },
+  },
+});
+
+const server = createDemoServer({
+  port: Number(values.port),
+  host: values.host!,
+  collector: values.collector!,
+  root: values.root!,
+  bundles: values.bundles!,
+});
+server.listen(Number(values.port), values.host, () => {
+  console.log(`homing demo on http://${values.host}:${values.port}/ (collector ${values.collector})`);
+});
+const stop = () => {
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,70 @@
+/**
+ * Serves the demo page on its own port (another origin than the collector, so CORS is real) with
+ * the inline stub pasted into the page and Homing's built bundles at the root, where the service
+ * worker's default scope covers the whole site.
+ */
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+
+export interface DemoServerOptions {
+  port: number;
+  host: string;
+  /** Collector base URL the page sends to. */
+  collector: string;
+  /** Folder of demo pages. */
+  root: string;
+  /** Folder of Homing's browser bundles (dist/browser). */
+  bundles: string;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
+};
+
+/** Resolves `path` inside `root`, or null when it would escape it. */
+function inside(root: string, path: string): string | null {
+  const full = resolve(root, '.' + normalize('/' + path));
+  return full.startsWith(resolve(root)) ? full : null;
+}
+
+export function createDemoServer(options: DemoServerOptions): Server {
+  return createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://demo.invalid');
+      let path = decodeURIComponent(url.pathname);
+      if (path.endsWith('/')) path += 'index.html';
+      const fromBundles = /^\/homing[\w.-]*\.m?js(\.map)?$/.test(path);
+      const file = inside(fromBundles ? options.bundles : options.root, path);
+      if (!file) {
+        res.writeHead(400).end('bad path');
+        return;
+      }
+      let body: Buffer | string = await readFile(file);
+      if (extname(file) === '.html') body = await withStub(body.toString('utf8'), options);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+      res.end(body);
+    } catch (err) {
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR';
+      res.writeHead(missing ? 404 : 500, { 'content-type': 'text/plain' }).end(missing ? 'not found' : String(err));
+    }
+  });
+}
+
+/** Pastes the stub and the page's configuration where the page has `<!-- homing -->`. */
+async function withStub(html: string, options: DemoServerOptions): Promise<string> {
+  const stub = await readFile(join(options.bundles, 'stub.js'), 'utf8');
+  const config = JSON.stringify({ collector: options.collector, debug: true });
+  const snippet =
+    `<script>${stub.trim()}\nhoming.init(${config});</script>\n` +
+    `<script type="module" async src="/homing.js"></script>`;
+  return html.replace('<!-- homing -->', snippet);
+}
