@@ -20,6 +20,8 @@ export interface CollectorProcessOptions {
   /** Exact origins allowed to send from a browser; `'*'` (the default) allows any. */
   origins?: readonly string[] | '*';
   host?: string;
+  /** The bin to run; defaults to the built dist/collector/cli.js. */
+  cliPath?: string;
 }
 
 export interface CollectorProcess {
@@ -36,7 +38,8 @@ export interface CollectorProcess {
 }
 
 export async function startCollectorProcess(options: CollectorProcessOptions): Promise<CollectorProcess> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} does not exist: build first (node build.mjs --no-types)`);
+  const cli = options.cliPath ?? CLI;
+  if (!existsSync(cli)) throw new Error(`${cli} does not exist: build first (node build.mjs --no-types)`);
   const host = options.host ?? '127.0.0.1';
   const url = `http://${host}:${options.port}`;
   const origins = options.origins === undefined || options.origins === '*' ? '*' : options.origins.join(',');
@@ -45,7 +48,7 @@ export async function startCollectorProcess(options: CollectorProcessOptions): P
 
   async function start(): Promise<void> {
     if (child) return;
-    const args = [CLI, '--port', String(options.port), '--host', host, '--db', options.dbPath, '--origins', origins];
+    const args = [cli, '--port', String(options.port), '--host', host, '--db', options.dbPath, '--origins', origins];
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     try {

@@ -1,0 +1,68 @@
+/**
+ * What the collector needs from a storage engine, and nothing engine-specific. SQLite is the
+ * embedded default (./sqlite.ts); a scale-out engine implements the same contract.
+ *
+ * The contract that makes "exactly once in effect" hold: `insertBatch` is atomic per call and
+ * reports, per id, whether this call stored it or it was already there. The HTTP layer answers
+ * receipts only from that report, so a receipt never claims more than what is durable.
+ */
+import type { Channel, EventType, WireEvent } from '../../shared/event.js';
+
+/** The event as the collector keeps it: the wire event plus what the collector adds. */
+export interface StoredPayload extends WireEvent {
+  /** ISO 8601, when the collector received the request. */
+  receivedAt: string;
+  /** The `timestamp` the client sent, before clock-skew correction. */
+  originalTimestamp: string;
+}
+
+/**
+ * One row: the columns reports filter and group on, plus the whole payload. Columns are derived
+ * from the payload, never the other way round, so the payload is the source of truth.
+ */
+export interface StoredEvent {
+  messageId: string;
+  type: EventType;
+  /** Event name (`track` only). */
+  event: string | null;
+  anonymousId: string | null;
+  userId: string | null;
+  /** Capture time, epoch ms, corrected for the client's clock skew. */
+  ts: number;
+  /** Epoch ms, set by the collector. */
+  receivedAt: number;
+  /** Epoch ms of the delivery attempt that stored the event, by the client's clock. */
+  sentAt: number | null;
+  /** `context.homing.seq`: per-device sequence number, for loss (gap) reports. */
+  seq: number | null;
+  sessionId: string | null;
+  channel: Channel | null;
+  utmSource: string | null;
+  utmMedium: string | null;
+  utmCampaign: string | null;
+  pageUrl: string | null;
+  pagePath: string | null;
+  payload: StoredPayload;
+}
+
+/** Every id of the call is in exactly one list. */
+export interface InsertResult {
+  /** Stored by this call. */
+  inserted: string[];
+  /** Already stored before this call (the first copy wins; later copies are not merged). */
+  duplicate: string[];
+}
+
+export interface EventStore {
+  /**
+   * Stores the events that are new, in one transaction: either every new event of the call is
+   * durable when this returns, or it throws and none is. Callers must not pass the same
+   * `messageId` twice in one call (the batch route removes in-batch repeats first).
+   */
+  insertBatch(events: readonly StoredEvent[]): InsertResult;
+  /** Number of stored events. */
+  count(): number;
+  getEvent(messageId: string): StoredEvent | undefined;
+  /** Idempotent. */
+  close(): void;
+}
