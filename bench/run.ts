@@ -47,12 +47,21 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
+// A partial run (--only) keeps the other groups' last figures, each with its own date.
+let previous: Record<string, unknown> = {};
+try {
+  previous = JSON.parse(readFileSync('bench/results.json', 'utf8')).results ?? {};
+} catch {
+  previous = {};
+}
+const date = new Date().toISOString();
+for (const value of Object.values(results)) (value as Record<string, unknown>).measuredAt = date;
 const report = {
-  date: new Date().toISOString(),
+  date,
   node: process.version,
   cpus: cpus().length,
   cpu: cpus()[0]?.model,
-  results,
+  results: { ...previous, ...results },
   sizes: JSON.parse(readFileSync('dist/sizes.json', 'utf8')),
 };
 writeFileSync('bench/results.json', JSON.stringify(report, null, 2) + '\n');

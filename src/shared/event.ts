@@ -74,13 +74,17 @@ export interface WireEvent {
 /** Body of `POST /v1/batch`. */
 export interface BatchBody {
   batch: WireEvent[];
-  sentAt: string;
+  /** Optional, as in Segment; without it the collector uses each event's own `sentAt`. */
+  sentAt?: string;
 }
 
 export interface RejectedReceipt {
+  /** `''` when the event had no usable messageId; `index` then says which one it was. */
   messageId: string;
   code: string;
   reason: string;
+  /** Position of the event in the batch. */
+  index?: number;
 }
 
 /** Answer of `POST /v1/batch`: every event of the batch is in exactly one list. */
