@@ -48,6 +48,28 @@ describe('createEventValidator', () => {
   it('rejects a timestamp the format allows but Date cannot hold (leap second)', () => {
     expect(reasonFor(wireEvent({ timestamp: '2016-12-31T23:59:60Z' }))).toBe('/timestamp is not a representable date');
   });
+
+  it('applies the naming and count rules of the shared schema', () => {
+    expect(reasonFor(wireEvent({ event: 'a'.repeat(65) }))).toBe('/event must NOT have more than 64 characters');
+    expect(reasonFor(wireEvent({ properties: { 'order-id': 'o1' } }))).toBe(
+      '/properties property name "order-id" must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+    );
+    expect(reasonFor(wireEvent({ type: 'identify', userId: 'u', traits: { ['t'.repeat(65)]: 1 } }))).toBe(
+      `/traits property name "${'t'.repeat(64)}…" must NOT have more than 64 characters`,
+    );
+    const props = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`p${i}`, i]));
+    expect(validate(wireEvent({ properties: props(100) })).ok).toBe(true);
+    expect(reasonFor(wireEvent({ properties: props(101) }))).toBe('/properties must NOT have more than 100 properties');
+  });
+
+  it('rejects an event over 32 KB of JSON plus the delivery headroom, with the worker\'s code and wording', () => {
+    const limit = 32768 + 2048; // the worker's limit, plus what the service worker adds afterwards
+    const e = wireEvent({ properties: { pad: '' } });
+    e.properties = { pad: 'x'.repeat(limit - JSON.stringify(e).length) };
+    expect(validate(e).ok).toBe(true);
+    e.properties = { pad: `${e.properties.pad as string}x` };
+    expect(validate(e)).toEqual({ ok: false, code: 'too-large', reason: `event is ${limit + 1} bytes of JSON; at most ${limit}` });
+  });
 });
 
 describe('triageBatch', () => {
