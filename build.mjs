@@ -7,12 +7,16 @@
  *   node build.mjs           production bundles + type declarations
  *   node build.mjs --dev     unminified, dev-mode checks and console lines kept
  *   node build.mjs --no-types  skip the declarations (faster, used by the e2e tests)
+ *
+ * Before bundling it generates src/shared/schemas/generated/ (the wire-event validator as ajv
+ * standalone code); after, it fails if a browser bundle contains `eval(` or `new Function(`.
  */
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
+import { compileSchemas, findEvalUse } from './scripts/compile-schemas.mjs';
 
 const dev = process.argv.includes('--dev');
 const types = !process.argv.includes('--no-types');
@@ -63,6 +67,19 @@ const entries = [
     sourcemap: true,
     logLevel: 'warning',
   },
+  // `homing-schemas`: compiles a site's event schemas for the worker. Like the collector, Node and
+  // its dependencies (ajv, esbuild) stay in node_modules.
+  {
+    entryPoints: { cli: 'src/schemas-cli/cli.ts' },
+    outdir: `${OUT}/schemas-cli`,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  },
   // The demo's static server (npm start, and the e2e tests) and the benchmark runner.
   {
     entryPoints: { 'demo/cli': 'demo/cli.ts', 'bench/run': 'bench/run.ts' },
@@ -76,6 +93,38 @@ const entries = [
   },
 ];
 
+// ── Schemas ─────────────────────────────────────────────────────────────────────────────────────
+// The worker and the service worker run under a CSP without 'unsafe-eval', so they cannot let ajv
+// compile (it uses `new Function`). Generate the validator as ajv standalone code before bundling;
+// esbuild then bundles the ajv runtime helpers it imports. The output is not in git.
+const SCHEMAS_OUT = 'src/shared/schemas/generated';
+
+async function generateSchemas() {
+  const schema = JSON.parse(await readFile('src/shared/schemas/event.schema.json', 'utf8'));
+  const { js, dts } = compileSchemas([{ name: 'validateEvent', schema }]);
+  await mkdir(SCHEMAS_OUT, { recursive: true });
+  await writeIfChanged(`${SCHEMAS_OUT}/event-validator.js`, js);
+  await writeIfChanged(`${SCHEMAS_OUT}/event-validator.d.ts`, dts);
+}
+
+/** Leaves an unchanged file alone, so watchers and tsc see no change. */
+async function writeIfChanged(file, text) {
+  const old = await readFile(file, 'utf8').catch(() => null);
+  if (old !== text) await writeFile(file, text);
+}
+
+/** The CSP rule, checked on what ships: no `eval(` or `new Function(` in any browser bundle. */
+async function checkNoEval() {
+  const files = (await readdir(`${OUT}/browser`)).filter((f) => /\.m?js$/.test(f));
+  const offenders = [];
+  for (const file of files) {
+    const found = findEvalUse(await readFile(`${OUT}/browser/${file}`, 'utf8'));
+    if (found) offenders.push(`${file}: …${found}…`);
+  }
+  return offenders;
+}
+// ─────────────────────────────────────────────────────────────────────────────────────────────────
+
 async function declarations() {
   const run = promisify(execFile);
   const tsc = 'node_modules/typescript/bin/tsc';
@@ -86,7 +135,7 @@ async function declarations() {
 async function sizes() {
   const rows = [];
   let over = false;
-  const chunks = (await readdir(`${OUT}/browser`)).filter((f) => /^homing-sw-connect-.*\.js$/.test(f)).map((f) => `browser/${f}`);
+  const chunks = (await readdir(`${OUT}/browser`)).filter((f) => /^homing-[\w-]+-[A-Z0-9]{8}\.js$/.test(f)).map((f) => `browser/${f}`);
   for (const file of ['browser/stub.js', 'browser/homing.js', ...chunks, 'browser/homing-worker.js', 'browser/homing-sw.js', 'browser/homing-sw.mjs']) {
     const bytes = await readFile(`${OUT}/${file}`);
     const gz = gzipSync(bytes, { level: 9 }).length;
@@ -104,10 +153,18 @@ async function sizes() {
 
 const started = Date.now();
 await rm(OUT, { recursive: true, force: true });
+await generateSchemas();
 await Promise.all(entries.map((options) => build(options)));
+const evalUses = await checkNoEval();
+if (evalUses.length > 0) {
+  console.error(`build failed: eval in a browser bundle, which a CSP without 'unsafe-eval' blocks:\n  ${evalUses.join('\n  ')}`);
+  process.exit(1);
+}
 // The bin needs a shebang; esbuild's banner would also land in index.js, so prepend it here.
-const cli = `${OUT}/collector/cli.js`;
-await writeFile(cli, '#!/usr/bin/env node\n' + (await readFile(cli, 'utf8')), { mode: 0o755 });
+for (const cli of [`${OUT}/collector/cli.js`, `${OUT}/schemas-cli/cli.js`]) {
+  await writeFile(cli, '#!/usr/bin/env node\n' + (await readFile(cli, 'utf8')));
+  await chmod(cli, 0o755); // writeFile's `mode` applies only to a new file, and esbuild made this one
+}
 if (types) await declarations();
 const ok = await sizes();
 console.log(`built ${dev ? 'dev' : 'production'} bundles in ${Date.now() - started} ms`);

@@ -1,8 +1,6 @@
 // The demo shop's own code: it only ever calls the `homing` global the stub defined.
 const homing = window.homing;
 
-homing.page({ name: 'Shop' });
-
 document.querySelector('.products').addEventListener('click', (event) => {
   const button = event.target.closest('button[data-action]');
   if (!button) return;

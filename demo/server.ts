@@ -62,7 +62,13 @@ export function createDemoServer(options: DemoServerOptions): Server {
 /** Pastes the stub and the page's configuration where the page has `<!-- homing -->`. */
 async function withStub(html: string, options: DemoServerOptions): Promise<string> {
   const stub = await readFile(join(options.bundles, 'stub.js'), 'utf8');
-  const config = JSON.stringify({ collector: options.collector, debug: true });
+  const config = JSON.stringify({
+    collector: options.collector,
+    debug: true,
+    autocapture: { clicks: true, forms: true, scroll: true, engagement: true },
+    dataLayer: true,
+    rules: { search_typed: { debounceMs: 300 }, slider_moved: { throttleMs: 500 } },
+  });
   const snippet =
     `<script>${stub.trim()}\nhoming.init(${config});</script>\n` +
     `<script type="module" async src="/homing.js"></script>`;

@@ -1,19 +1,18 @@
 /**
  * The page's API. Every verb only captures: it mints the messageId (UUIDv7) and the capture time,
- * queues the call, and returns. One microtask per burst hands the queued calls to the worker in a
- * single comlink message (a comlink round trip costs 30–100 µs, far over the 2 µs budget). Each
- * handed-over batch stays in `inflight` until the worker says it is durable: bookkeeping per batch,
- * not per call, keeps the per-call cost to a push.
- * Nothing here throws into the page: failures become error codes for `onError` and `stats()`.
+ * queues the call for the worker (bridge.ts) and returns. Nothing here throws into the page:
+ * failures become error codes for `onError` and `stats()`.
  */
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { CLIENT_DEFAULTS } from '../shared/config.js';
 import type { Properties } from '../shared/event.js';
 import type { ErrorCode } from '../shared/errors.js';
-import { PROTOCOL_VERSION, type Capture, type FlushResult, type WorkerApi, type WorkerStats } from '../shared/protocol.js';
+import { PROTOCOL_VERSION, type Capture, type EventRule, type FlushResult, type WorkerApi, type WorkerStats } from '../shared/protocol.js';
 import { createUuidV7 } from '../shared/uuid-v7.js';
+import type { AutocaptureOptions } from './autocapture/index.js';
+import { createBridge } from './bridge.js';
 import { readEnvironment } from './environment.js';
-import { pageContext } from './page-context.js';
+import { onLeave, onNavigate, pageView } from './page-context.js';
 import type { SwConnection } from './sw-connect.js';
 
 export interface HomingConfig {
@@ -23,6 +22,16 @@ export interface HomingConfig {
   /** Homing's service worker script, or `false` when the site's own SW imports `homing/sw`. */
   swUrl?: string | false;
   swScope?: string;
+  /** A page view on start and on every SPA navigation (pushState, replaceState, popstate). */
+  autoPage?: boolean;
+  /** Opt-in autocapture, per kind. */
+  autocapture?: AutocaptureOptions;
+  /** Turn GTM-style `dataLayer.push({ event, ... })` into `track` calls (`true`, or the array's name). */
+  dataLayer?: boolean | string;
+  /** Debounce or throttle events by name: `{ search: { debounceMs: 500 } }`. */
+  rules?: Record<string, EventRule>;
+  /** Your schemas, compiled with `homing-schemas compile`. */
+  schemasUrl?: string;
   /** Logs every error code to the console. */
   debug?: boolean;
   onError?: ErrorListener;
@@ -31,10 +40,16 @@ export interface HomingConfig {
 export type ErrorListener = (code: ErrorCode, detail: string) => void;
 
 export interface HomingStats {
+  /** Calls made on this page. */
   captured: number;
+  /** Of those, committed to IndexedDB. */
   acked: number;
-  /** Captured, not yet durable: what `pagehide` would hand over. */
+  /** Captured, not yet settled by the worker: what `pagehide` hands to the service worker. */
   unacked: number;
+  invalid: number;
+  debounced: number;
+  throttled: number;
+  /** Error codes and how often each happened, on the page and in the worker. */
   errors: Record<string, number>;
   worker: WorkerStats | null;
 }
@@ -45,7 +60,11 @@ export interface Homing {
   identify(userId: string, traits?: Properties): void;
   alias(newId: string, previousId?: string): void;
   group(groupId: string, traits?: Properties): void;
-  /** Resolves once everything captured so far is durable and the service worker tried to deliver it. */
+  /** Forget the user: a new anonymous id and a new session; later events carry no userId. */
+  reset(): void;
+  /** Record consent by purpose, e.g. `{ analytics: true, marketing: false }`; stamped on events. */
+  consent(purposes: Record<string, boolean>): void;
+  /** Resolves once every call so far is durable and the service worker has tried to deliver it. */
   flush(timeoutMs?: number): Promise<FlushResult | null>;
   stats(): Promise<HomingStats>;
   onError(listener: ErrorListener): () => void;
@@ -62,15 +81,9 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
   const mint = createUuidV7((bytes) => crypto.getRandomValues(bytes));
   const listeners = new Set<ErrorListener>(config.onError ? [config.onError] : []);
   const errors: Record<string, number> = {};
-  /** Batches handed to the worker and not yet durable: what `pagehide` would hand over. */
-  const inflight = new Set<Capture[]>();
-  let unacked = 0;
-  /** Resolvers of `flush()` calls waiting for `unacked` to reach zero. */
-  let drained: Array<() => void> = [];
-  let queue: Capture[] = [];
-  let scheduled = false;
+  const env = readEnvironment();
   let captured = 0;
-  let acked = 0;
+  let swNow: SwConnection | null = null;
   let sw: Promise<SwConnection | null> = Promise.resolve(null);
   // Set while the stub's queue is replayed, so those calls keep the time they were made at.
   let replayTs = 0;
@@ -96,44 +109,21 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
   } catch (err) {
     report('worker-unavailable', String(err));
   }
-
-  function send(): void {
-    scheduled = false;
-    const batch = queue;
-    queue = [];
-    inflight.add(batch);
-    if (!api) return; // kept in `inflight`; nothing else can hold them
-    api.capture(batch).then(
-      (durable) => {
-        inflight.delete(batch);
-        unacked -= batch.length;
-        acked += durable;
-        if (unacked === 0) {
-          for (const resolve of drained) resolve();
-          drained = [];
-        }
-      },
-      (err) => report('worker-failed', String(err)),
-    );
-  }
+  const bridge = createBridge(api, report);
 
   function capture(call: Capture): void {
     captured++;
-    queue.push(call);
-    unacked++;
-    if (!scheduled) {
-      scheduled = true;
-      queueMicrotask(send);
-    }
+    bridge.push(call);
   }
 
   function make(type: Capture['type'], ts: number): Capture {
-    return { type, messageId: mint(ts), ts, page: pageContext() };
+    const view = pageView();
+    return { type, messageId: mint(ts), ts, page: view.page, viewport: view.viewport };
   }
 
   /**
-   * Wraps a verb: the call object is made first (id + time), `fill` adds the verb's fields or
-   * returns why the arguments are unusable. Nothing escapes into the page.
+   * Wraps a rare verb: the call object is made first (id + time), `fill` adds the verb's fields
+   * or returns why the arguments are unusable.
    */
   function verb<A extends unknown[]>(type: Capture['type'], fill: (call: Capture, ...args: A) => string | void) {
     return (...args: A): void => {
@@ -149,15 +139,17 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
   }
 
   const isId = (value: unknown): value is string => typeof value === 'string' && value !== '';
+  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
   const homing: HomingInternal = {
     // The hot path, written out: the call object gets all its fields at once (one hidden class)
-    // and no argument arrays are spread. The other verbs are rare and go through `verb`.
+    // and no argument arrays are spread.
     track(event, properties) {
       try {
         if (!isId(event)) return report('invalid-call', 'track() needs an event name');
         const ts = now();
-        capture({ type: 'track', messageId: mint(ts), ts, page: pageContext(), event, properties });
+        const view = pageView();
+        capture({ type: 'track', messageId: mint(ts), ts, page: view.page, viewport: view.viewport, event, properties });
       } catch (err) {
         report('invalid-call', String(err));
       }
@@ -183,14 +175,15 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
       call.groupId = groupId;
       if (traits) call.traits = traits;
     }),
+    reset: verb('reset', () => undefined),
+    consent: verb('consent', (call, purposes: Record<string, boolean>) => {
+      if (!isObject(purposes)) return 'consent() needs an object of purposes';
+      call.consent = purposes;
+    }),
     async flush(timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
-      if (unacked > 0) {
-        await new Promise<void>((resolve) => {
-          drained.push(resolve);
-          setTimeout(resolve, timeoutMs);
-        });
-      }
+      void api?.flush();
+      await bridge.drained(timeoutMs);
       const connection = await sw;
       return connection ? connection.flush('explicit', Math.max(0, deadline - Date.now())) : null;
     },
@@ -201,7 +194,16 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
       } catch {
         worker = null;
       }
-      return { captured, acked, unacked, errors: { ...errors }, worker };
+      return {
+        captured,
+        acked: bridge.durable(),
+        unacked: bridge.unsettled(),
+        invalid: worker?.invalid ?? 0,
+        debounced: worker?.debounced ?? 0,
+        throttled: worker?.throttled ?? 0,
+        errors: { ...errors },
+        worker,
+      };
     },
     onError(listener) {
       listeners.add(listener);
@@ -224,14 +226,15 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
     const swSupported = 'serviceWorker' in navigator;
     worker
       .init(
-        { v: PROTOCOL_VERSION, collector, env: readEnvironment(), serviceWorker: swSupported, debug },
+        { v: PROTOCOL_VERSION, collector, env, serviceWorker: swSupported, debug, rules: config.rules ?? {}, schemasUrl: config.schemasUrl },
         proxy(() => void linkWorker()),
+        proxy((code: string, detail: string) => report(code as ErrorCode, detail)),
       )
       .catch((err) => report('worker-failed', String(err)));
     if (swSupported) {
       // Registration waits for the page's `load` and comes in its own chunk (workbox-window is
       // 1.4 KB gzip): a SW install must not compete with the page's first load, and capture works
-      // without it meanwhile (calls wait in the worker, and the page keeps them until acked).
+      // without it meanwhile (calls wait in the worker, and the page keeps them until settled).
       sw = afterLoad()
         .then(() => import('./sw-connect.js'))
         .then(({ connectServiceWorker }) =>
@@ -242,6 +245,7 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
             debug,
           }),
         )
+        .then((connection) => (swNow = connection))
         .catch((err) => {
           report('sw-unavailable', String(err));
           void worker.link(null);
@@ -249,8 +253,6 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
         });
       void linkWorker();
     }
-    // Delivery triggers the page sees and the service worker may not (Background Sync is a bonus).
-    addEventListener('online', () => void sw.then((c) => c?.flush('online', 5_000)));
   }
 
   async function linkWorker(): Promise<void> {
@@ -264,7 +266,52 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
     }
   }
 
+  /**
+   * The page is going away, or may be (hidden pages are often killed without `pagehide`): the
+   * worker hands its batch over now, and the service worker gets the unsettled tail directly,
+   * because the worker may die with the page. The same call arriving twice is stored once.
+   */
+  function leaving(): void {
+    try {
+      void api?.flush();
+      const tail = bridge.tail();
+      if (tail.length > 0 && swNow) swNow.handoff(tail, env);
+    } catch (err) {
+      report('persist-failed', `hand-off: ${String(err)}`);
+    }
+  }
+  addEventListener('pagehide', leaving);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') leaving();
+  });
+  // Delivery triggers the page sees and the service worker may not (Background Sync is a bonus).
+  addEventListener('online', () => void sw.then((c) => c?.flush('online', 5_000)));
+
+  // After the current task's synchronous work, so a stub's queue is replayed before the first page view.
+  queueMicrotask(() => {
+    if (config.autoPage !== false) {
+      homing.page();
+      onNavigate(() => homing.page());
+    }
+    startOptional(config, homing, report);
+  });
   return homing;
+}
+
+/** dataLayer and autocapture come in their own chunks, loaded only when the site turns them on. */
+function startOptional(config: HomingConfig, homing: Homing, report: (code: ErrorCode, detail: string) => void): void {
+  const failed = (err: unknown) => report('invalid-call', `optional module: ${String(err)}`);
+  if (config.dataLayer) {
+    const name = typeof config.dataLayer === 'string' ? config.dataLayer : 'dataLayer';
+    import('./data-layer.js').then(({ watchDataLayer }) => watchDataLayer(window, name, homing.track), failed);
+  }
+  const auto = config.autocapture;
+  if (auto && Object.values(auto).some(Boolean)) {
+    import('./autocapture/index.js').then(({ startAutocapture }) => {
+      const capture = startAutocapture(auto, homing.track);
+      onLeave(() => capture.pageChanged());
+    }, failed);
+  }
 }
 
 function afterLoad(): Promise<void> {

@@ -6,13 +6,23 @@
  * serves the worker's relink requests after a port went silent.
  */
 import { Workbox } from 'workbox-window/Workbox.js';
-import { PROTOCOL_VERSION, type ConnectMessage, type FlushMessage, type FlushResult } from '../shared/protocol.js';
+import {
+  PROTOCOL_VERSION,
+  type Capture,
+  type ConnectMessage,
+  type FlushMessage,
+  type FlushResult,
+  type HandoffMessage,
+  type PageEnvironment,
+} from '../shared/protocol.js';
 
 export interface SwConnection {
   /** A fresh channel to the active service worker; the returned port is for the worker. */
   newPort(): Promise<MessagePort>;
   /** Ask the service worker to deliver now. */
   flush(reason: string, timeoutMs: number): Promise<FlushResult | null>;
+  /** Synchronous, for `pagehide`: give the SW the calls the worker has not made durable. */
+  handoff(calls: Capture[], env: PageEnvironment): void;
 }
 
 export interface SwConnectOptions {
@@ -46,6 +56,11 @@ export async function connectServiceWorker(options: SwConnectOptions): Promise<S
       const msg: ConnectMessage = { v: PROTOCOL_VERSION, op: 'connect' };
       activeWorker().postMessage(msg, [channel.port2]);
       return channel.port1;
+    },
+
+    handoff(calls, env) {
+      const msg: HandoffMessage = { v: PROTOCOL_VERSION, op: 'handoff', calls, env };
+      activeWorker().postMessage(msg);
     },
 
     flush(reason, timeoutMs) {

@@ -24,6 +24,16 @@ export const DEFAULTS = {
    * IndexedDB row is a round trip to the browser process, so fewer, larger rows persist faster.
    */
   persistMaxEvents: 2000,
+  /**
+   * The worker hands a batch to the service worker when it holds this many events, this many bytes
+   * of JSON, or when the oldest has waited this long; at once when the page is hidden.
+   */
+  handoffEvents: 50,
+  handoffBytes: 64 * 1024,
+  handoffWaitMs: 1_000,
+  /** A session ends after this long without events, or this long after it began. */
+  sessionIdleMs: 30 * 60_000,
+  sessionMaxMs: 24 * 60 * 60_000,
   /** Worker → SW: how long to wait for a persist ack before assuming the port is dead. */
   persistAckTimeoutMs: 2_000,
   /** Delivery: most events and bytes (JSON, before compression) in one request. */

@@ -10,7 +10,12 @@ export type ErrorCode =
   | 'sw-link-timeout'
   | 'persist-failed'
   | 'delivery-failed'
-  | 'invalid-call';
+  | 'invalid-call'
+  | 'not-cloneable'
+  | 'invalid-event'
+  | 'invalid-properties'
+  | 'too-large'
+  | 'schemas-unavailable';
 
 export interface HomingErrorDetails {
   [key: string]: unknown;
@@ -24,6 +29,11 @@ const MESSAGES: Record<ErrorCode, string> = {
   'persist-failed': 'IndexedDB refused to store events; they are kept in memory and retried.',
   'delivery-failed': 'A delivery attempt failed; the events stay in the outbox for the next one.',
   'invalid-call': 'A call was made with arguments Homing cannot use.',
+  'not-cloneable': 'A call carried a value that cannot be copied to the worker (a function, a DOM node); it was dropped alone.',
+  'invalid-event': 'An event failed validation; it is quarantined with the reason.',
+  'invalid-properties': "An event's properties failed the site's schema for it; it is quarantined with the reason.",
+  'too-large': 'An event is over 32 KB of JSON; it is quarantined.',
+  'schemas-unavailable': "The site's compiled schemas could not be loaded; only the base rules apply.",
 };
 
 export class HomingError extends Error {

@@ -19,19 +19,27 @@ export interface PageContext {
   referrer: string;
 }
 
+/** UTM parameters (Segment names) and ad click ids, from the page URL. */
 export interface CampaignContext {
   source?: string;
   medium?: string;
   name?: string;
   term?: string;
   content?: string;
+  gclid?: string;
+  fbclid?: string;
+  msclkid?: string;
 }
 
 export interface HomingContext {
   /** Per-device, monotonic; assigned when the event is committed to the outbox, so a gap means loss. */
   seq: number;
+  /** A session ends after 30 minutes without events or 24 hours after it began. */
   sessionId?: string;
+  /** Position of the event in its session, from 1. */
   sessionSeq?: number;
+  /** The campaign that started the session (`context.campaign` is the latest one). */
+  firstTouch?: CampaignContext;
 }
 
 export interface WireContext {
@@ -41,6 +49,7 @@ export interface WireContext {
   campaign?: CampaignContext;
   userAgent?: string;
   screen?: { width: number; height: number; density: number };
+  viewport?: { width: number; height: number };
   locale?: string;
   timezone?: string;
   consent?: Record<string, boolean>;

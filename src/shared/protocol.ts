@@ -8,9 +8,13 @@ import type { PageContext, Properties, EventType, WireEvent } from './event.js';
 
 export const PROTOCOL_VERSION = 1;
 
-/** One call captured on the main thread: the page mints the id and the time, nothing more. */
+/**
+ * One call captured on the main thread: the page mints the id and the time, nothing more.
+ * `reset` and `consent` are not events: they change the device's state, in order with the events
+ * around them, so they travel in the same stream.
+ */
 export interface Capture {
-  type: EventType;
+  type: EventType | 'reset' | 'consent';
   messageId: string;
   /** Epoch ms at capture. */
   ts: number;
@@ -23,6 +27,9 @@ export interface Capture {
   groupId?: string;
   /** The page as it was when the call was made (the worker cannot see `location`). */
   page: PageContext;
+  viewport?: { width: number; height: number };
+  /** `consent` only: purposes granted or denied. */
+  consent?: Record<string, boolean>;
 }
 
 /** Facts only the page can know, sent once when the worker starts. */
@@ -33,12 +40,20 @@ export interface PageEnvironment {
   screen: { width: number; height: number; density: number };
 }
 
+/** In the persist stream: the session ends here (`reset()`), so the next event starts a new one. */
+export interface ResetMarker {
+  type: 'reset';
+  ts: number;
+}
+
+export type PersistItem = WireEvent | ResetMarker;
+
 /** Worker → service worker: persist these events; answered by a `PersistAck` with the same `id`. */
 export interface PersistMessage {
   v: typeof PROTOCOL_VERSION;
   op: 'persist';
   id: number;
-  events: WireEvent[];
+  events: PersistItem[];
 }
 
 /** Service worker → worker: the events of request `id` are committed to IndexedDB (or not). */
@@ -73,17 +88,42 @@ export interface FlushResult {
   pending: number;
 }
 
+/**
+ * Page → service worker on `pagehide`: the calls the worker has not acknowledged yet, so closing
+ * the tab right after `track()` loses nothing. The SW enriches, validates and stores them itself;
+ * a call the worker also stored is kept once (same messageId).
+ */
+export interface HandoffMessage {
+  v: typeof PROTOCOL_VERSION;
+  op: 'handoff';
+  calls: Capture[];
+  env: PageEnvironment;
+}
+
 export type WorkerToSw = PersistMessage;
 export type SwToWorker = PersistAck;
-export type PageToSw = ConnectMessage | FlushMessage;
+export type PageToSw = ConnectMessage | FlushMessage | HandoffMessage;
 
 /** Counters the worker keeps; `stats()` returns them merged with the page's own. */
 export interface WorkerStats {
   received: number;
   persisted: number;
+  /** Received, not yet persisted nor dropped. */
   pending: number;
+  /** Failed validation; kept in the quarantine store with the reason. */
+  invalid: number;
+  /** Dropped by a debounce rule (a later call of the same name replaced them). */
+  debounced: number;
+  /** Dropped by a throttle rule. */
+  throttled: number;
   relinks: number;
   errors: Record<string, number>;
+}
+
+/** Per event name: keep the last call of a burst (debounce) or the first (throttle). */
+export interface EventRule {
+  debounceMs?: number;
+  throttleMs?: number;
 }
 
 /**
@@ -91,10 +131,18 @@ export interface WorkerStats {
  * platform library; the client and the worker both instantiate it with their `MessagePort`.
  */
 export interface WorkerApi<Port> {
-  /** `requestLink` is a comlink proxy: the worker calls it when its port to the SW went silent. */
-  init(config: WorkerInit, requestLink: () => void): void;
-  /** Resolves with how many of the calls are now durable (committed to IndexedDB): all of them. */
+  /**
+   * `requestLink` and `report` are comlink proxies: the worker calls the first when its port to the
+   * SW went silent, the second for every error code the page's `onError` should hear.
+   */
+  init(config: WorkerInit, requestLink: () => void, report: (code: string, detail: string) => void): void;
+  /**
+   * Resolves once every call is settled: durable (committed to IndexedDB) or dropped by a rule
+   * or by validation (then counted). Resolves with how many became durable.
+   */
   capture(calls: Capture[]): Promise<number>;
+  /** Hand the current batch to the service worker now (the page is being hidden). */
+  flush(): void;
   /** A fresh port to the service worker; the old one may be dead (the SW stopped). */
   link(port: Port | null): void;
   stats(): WorkerStats;
@@ -107,4 +155,7 @@ export interface WorkerInit {
   /** Whether a service worker will ever answer; if not, the worker keeps and delivers events itself. */
   serviceWorker: boolean;
   debug: boolean;
+  rules: Record<string, EventRule>;
+  /** A site's compiled schemas (`homing-schemas compile`), loaded with importScripts. */
+  schemasUrl?: string;
 }

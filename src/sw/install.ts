@@ -7,8 +7,10 @@
  */
 import { DEFAULTS } from '../shared/config.js';
 import { createDbOpener } from './outbox-db.js';
-import { createOutbox } from './outbox.js';
-import { createDeliverer } from './deliver.js';
+import { createEventValidator } from '../worker/validate.js';
+import { createDeliveryStack } from './delivery-stack.js';
+import { createHandoff } from './handoff.js';
+import { createQuarantine } from './quarantine.js';
 import { createSwRuntime, type SwRuntime } from './runtime.js';
 
 
@@ -23,26 +25,14 @@ export interface HomingSwOptions {
 export function installHoming(scope: ServiceWorkerGlobalScope, options: HomingSwOptions): SwRuntime {
   const log = options.debug ? (...args: unknown[]) => console.debug('[homing-sw]', ...args) : () => {};
   const now = () => Date.now();
-  const outbox = createOutbox({ getDb: createDbOpener(), now });
   const onError = (code: string, detail: string) => log(code, detail);
-  const deliverer = createDeliverer({
-    outbox,
-    fetch: (input, init) => scope.fetch(input, init),
-    collector: options.collector,
-    now,
-    random: Math.random,
-    setTimeout: (fn, ms) => scope.setTimeout(fn, ms),
-    clearTimeout: (h) => scope.clearTimeout(h as number),
-    maxEvents: DEFAULTS.batchMaxEvents,
-    maxBytes: DEFAULTS.batchMaxBytes,
-    timeoutMs: DEFAULTS.deliveryTimeoutMs,
-    retryBaseMs: DEFAULTS.retryBaseMs,
-    retryMaxMs: DEFAULTS.retryMaxMs,
-    onError,
-  });
+  const getDb = createDbOpener();
+  const { outbox, deliverer } = createDeliveryStack(scope, options.collector, getDb, onError);
+  const handoff = createHandoff({ getDb, outbox, validate: createEventValidator(), quarantine: createQuarantine(getDb, now) });
   const runtime = createSwRuntime({
     outbox,
     deliverer,
+    handoff,
     now,
     setTimeout: (fn, ms) => scope.setTimeout(fn, ms),
     clearTimeout: (h) => scope.clearTimeout(h as number),

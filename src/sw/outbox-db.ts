@@ -9,11 +9,14 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { DB_NAME } from '../shared/config.js';
 import type { WireEvent } from '../shared/event.js';
+import type { SessionState } from './session.js';
 
 export const DB_VERSION = 1;
 export const OUTBOX = 'outbox';
 export const DEAD_LETTER = 'deadletter';
 export const META = 'meta';
+/** Events that failed validation, with the reason; never delivered. */
+export const QUARANTINE = 'quarantine';
 /** multiEntry index over every messageId a segment holds. */
 export const BY_ID = 'by-id';
 
@@ -36,6 +39,7 @@ export interface OutboxSegment {
   attempts: number;
 }
 
+/** An event the collector rejected (dead letter) or validation refused (quarantine), with why. */
 export interface DeadLetterRow {
   messageId: string;
   event: WireEvent;
@@ -50,11 +54,18 @@ export interface MetaValues {
   /** Events in the outbox, kept in the same transactions that add and remove them. */
   pending: number;
   anonymousId: string;
+  /** Set by `identify`/`alias`, cleared by `reset`. */
+  userId: string | null;
+  /** The device's current session; null after `reset`. */
+  session: SessionState | null;
+  /** Consent by purpose, as last set by the page. */
+  consent: Record<string, boolean> | null;
 }
 
 export interface HomingDB extends DBSchema {
   [OUTBOX]: { key: number; value: OutboxSegment; indexes: { [BY_ID]: string } };
   [DEAD_LETTER]: { key: string; value: DeadLetterRow };
+  [QUARANTINE]: { key: string; value: DeadLetterRow };
   [META]: { key: keyof MetaValues; value: MetaValues[keyof MetaValues] };
 }
 
@@ -66,6 +77,7 @@ const MIGRATIONS: Array<(db: HomingDatabase) => void> = [
   (db) => {
     db.createObjectStore(OUTBOX, { keyPath: 'key', autoIncrement: true }).createIndex(BY_ID, 'ids', { multiEntry: true });
     db.createObjectStore(DEAD_LETTER, { keyPath: 'messageId' });
+    db.createObjectStore(QUARANTINE, { keyPath: 'messageId' });
     db.createObjectStore(META);
   },
 ];

@@ -7,6 +7,8 @@
  * committed, never a numbering accident.
  */
 import type { RejectedReceipt, WireEvent } from '../shared/event.js';
+import type { PersistItem } from '../shared/protocol.js';
+import { advanceSession, type SessionRules, type SessionState } from './session.js';
 import type { IDBPIndex } from 'idb';
 import { BY_ID, DEAD_LETTER, META, OUTBOX, type HomingDatabase, type HomingDB, type OutboxSegment } from './outbox-db.js';
 
@@ -22,8 +24,11 @@ export interface OutboxRow {
 }
 
 export interface Outbox {
-  /** Commits the events; resolves with how many were new once the transaction is durable. */
-  append(events: WireEvent[]): Promise<number>;
+  /**
+   * Commits the events, in order, with their device sequence number and session; a reset marker
+   * ends the session. Resolves with how many events were new once the transaction is durable.
+   */
+  append(items: PersistItem[]): Promise<number>;
   /** Oldest first, at most `maxEvents` and about `maxBytes` of JSON (always at least one event). */
   peek(maxEvents: number, maxBytes: number): Promise<OutboxRow[]>;
   /**
@@ -41,28 +46,42 @@ export interface Outbox {
 export interface OutboxDeps {
   getDb: () => Promise<HomingDatabase>;
   now: () => number;
+  /** Makes session ids. */
+  newId: () => string;
+  session: SessionRules;
 }
 
-export function createOutbox({ getDb, now }: OutboxDeps): Outbox {
+export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps): Outbox {
   return {
-    async append(events) {
-      if (events.length === 0) return 0;
+    async append(items) {
+      const events = items.filter((item): item is WireEvent => item.type !== 'reset');
+      if (items.length === 0) return 0;
       const db = await getDb();
       // Strict durability: the ack that follows is a promise that the event survives a crash.
       const tx = db.transaction([OUTBOX, META], 'readwrite', { durability: 'strict' });
       const meta = tx.objectStore(META);
-      const [lastSeq, pending, existing] = await Promise.all([
+      const [lastSeq, pending, lastSession, existing] = await Promise.all([
         meta.get('seq') as Promise<number | undefined>,
         meta.get('pending') as Promise<number | undefined>,
-        storedIdsAmong(tx.objectStore(OUTBOX).index(BY_ID), events),
+        meta.get('session') as Promise<SessionState | null | undefined>,
+        events.length > 0 ? storedIdsAmong(tx.objectStore(OUTBOX).index(BY_ID), events) : new Set<string>(),
       ]);
       let seq = lastSeq ?? 0;
+      let session = lastSession ?? null;
       const segment: OutboxSegment = { ids: [], events: [], sizes: [], storedAt: now(), attempts: 0 };
-      for (const event of events) {
+      for (const item of items) {
+        if (item.type === 'reset') {
+          session = null;
+          continue;
+        }
+        const event = item;
         if (existing.has(event.messageId)) continue;
         existing.add(event.messageId);
         seq++;
-        event.context.homing = { ...event.context.homing, seq };
+        session = advanceSession(session, Date.parse(event.timestamp), event.context.campaign, rules, newId);
+        event.context.homing = { ...event.context.homing, seq, sessionId: session.id, sessionSeq: session.seq };
+        if (session.firstTouch) event.context.homing.firstTouch = session.firstTouch;
+        if (session.lastTouch) event.context.campaign = session.lastTouch;
         segment.ids.push(event.messageId);
         segment.events.push(event);
         segment.sizes.push(JSON.stringify(event).length);
@@ -73,6 +92,7 @@ export function createOutbox({ getDb, now }: OutboxDeps): Outbox {
         void meta.put(seq, 'seq');
         void meta.put((pending ?? 0) + stored, 'pending');
       }
+      if (session !== (lastSession ?? null)) void meta.put(session, 'session');
       await tx.done;
       return stored;
     },

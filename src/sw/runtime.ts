@@ -3,13 +3,15 @@
  * `install.ts` registers, so unit tests can call them without a ServiceWorkerGlobalScope and a site
  * can wire them into its own service worker.
  */
-import { PROTOCOL_VERSION, type PageToSw, type PersistAck, type WorkerToSw } from '../shared/protocol.js';
+import { PROTOCOL_VERSION, type HandoffMessage, type PageToSw, type PersistAck, type WorkerToSw } from '../shared/protocol.js';
 import type { Deliverer, FlushResult } from './deliver.js';
 import type { Outbox } from './outbox.js';
 
 export interface SwRuntimeDeps {
   outbox: Outbox;
   deliverer: Deliverer;
+  /** Stores the unacknowledged calls of a closing page. */
+  handoff: (msg: HandoffMessage) => Promise<number>;
   now: () => number;
   setTimeout: (fn: () => void, ms: number) => unknown;
   clearTimeout: (handle: unknown) => void;
@@ -72,6 +74,13 @@ export function createSwRuntime(deps: SwRuntimeDeps): SwRuntime {
       if (data.op === 'connect' && ports[0]) {
         this.attachPort(ports[0]);
         await flush('connect');
+      } else if (data.op === 'handoff') {
+        try {
+          await deps.handoff(data);
+        } catch (err) {
+          deps.onError?.('persist-failed', `handoff: ${String(err)}`);
+        }
+        if (deliverer.retryAt() <= deps.now()) await flush('handoff');
       } else if (data.op === 'flush') {
         const result = await flush(data.reason);
         ports[0]?.postMessage({ v: PROTOCOL_VERSION, op: 'flushed', ...result });

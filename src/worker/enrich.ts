@@ -4,29 +4,34 @@
  * Pure; `context.homing.seq` is added later, by the outbox, in the transaction that stores it.
  */
 import { LIBRARY_NAME, LIBRARY_VERSION } from '../shared/config.js';
-import type { CampaignContext, WireEvent } from '../shared/event.js';
+import type { CampaignContext, EventType, WireEvent } from '../shared/event.js';
 import type { Capture, PageEnvironment } from '../shared/protocol.js';
 
 export interface Identity {
   anonymousId: string;
   userId?: string;
+  /** Consent by purpose, stamped on every event as `context.consent`. */
+  consent?: Record<string, boolean>;
 }
 
-const UTM_FIELDS: Array<[string, keyof CampaignContext]> = [
+const CAMPAIGN_PARAMS: Array<[string, keyof CampaignContext]> = [
   ['utm_source', 'source'],
   ['utm_medium', 'medium'],
   ['utm_campaign', 'name'],
   ['utm_term', 'term'],
   ['utm_content', 'content'],
+  ['gclid', 'gclid'],
+  ['fbclid', 'fbclid'],
+  ['msclkid', 'msclkid'],
 ];
 
-/** UTM parameters of a query string, named as the Segment Spec's `context.campaign`. */
+/** UTM parameters and ad click ids of a query string, named as the Segment Spec's `context.campaign`. */
 export function campaignFrom(search: string): CampaignContext | undefined {
-  if (!search.includes('utm_')) return undefined;
+  if (!/utm_|clid=/.test(search)) return undefined;
   const params = new URLSearchParams(search);
   const campaign: CampaignContext = {};
   let found = false;
-  for (const [param, field] of UTM_FIELDS) {
+  for (const [param, field] of CAMPAIGN_PARAMS) {
     const value = params.get(param);
     if (value) {
       campaign[field] = value;
@@ -36,7 +41,8 @@ export function campaignFrom(search: string): CampaignContext | undefined {
   return found ? campaign : undefined;
 }
 
-export function enrich(capture: Capture, identity: Identity, env: PageEnvironment): WireEvent {
+/** `capture` is an event call (`reset` and `consent` calls never reach here). */
+export function enrich(capture: Capture & { type: EventType }, identity: Identity, env: PageEnvironment): WireEvent {
   const event: WireEvent = {
     type: capture.type,
     messageId: capture.messageId,
@@ -52,6 +58,8 @@ export function enrich(capture: Capture, identity: Identity, env: PageEnvironmen
       screen: env.screen,
     },
   };
+  if (capture.viewport) event.context.viewport = capture.viewport;
+  if (identity.consent) event.context.consent = identity.consent;
   const userId = capture.userId ?? identity.userId;
   if (userId) event.userId = userId;
   if (capture.event !== undefined) event.event = capture.event;

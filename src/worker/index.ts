@@ -1,45 +1,75 @@
 /**
- * Entry of `homing-worker.js`, the dedicated worker the client starts. It exposes `WorkerApi`
- * through comlink and owns everything the page must not pay for: identity, enrichment, batching,
+ * Entry of `homing-worker.js`, the dedicated worker the client starts (a classic worker, so a
+ * site's compiled schemas load with `importScripts`). It exposes `WorkerApi` through comlink and
+ * owns everything the page must not pay for: identity, enrichment, rules, validation, batching,
  * and the hand-off to the service worker.
  */
 import { expose } from 'comlink';
 import { DEFAULTS } from '../shared/config.js';
 import type { WorkerApi, WorkerInit, WorkerStats } from '../shared/protocol.js';
 import { createDbOpener } from '../sw/outbox-db.js';
-import { loadIdentity } from './identity.js';
+import { createQuarantine } from '../sw/quarantine.js';
+import { loadIdentityStore } from './identity.js';
 import { startLocalDelivery } from './local-delivery.js';
 import { createPipeline, type Pipeline } from './pipeline.js';
 import { createSwLink, type SwLink } from './sw-link.js';
+import { createEventValidator, loadSiteSchemas } from './validate.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 function createWorkerApi(): WorkerApi<MessagePort> {
   let pipeline: Pipeline | null = null;
   let link: SwLink | null = null;
-  let debug = false;
+  let config: WorkerInit | null = null;
+  let toPage: (code: string, detail: string) => void = () => {};
   const errors: Record<string, number> = {};
   const getDb = createDbOpener();
-
-  const report = (code: string, detail: string) => {
-    errors[code] = (errors[code] ?? 0) + 1;
-    if (debug) console.warn(`[homing-worker] ${code}: ${detail}`);
+  const now = () => Date.now();
+  const timers = {
+    setTimeout: (fn: () => void, ms: number) => self.setTimeout(fn, ms),
+    clearTimeout: (h: unknown) => self.clearTimeout(h as number),
   };
 
-  let config: WorkerInit | null = null;
+  /** Counted here, and forwarded to the page's `onError` (which also logs in dev mode). */
+  const report = (code: string, detail: string) => {
+    errors[code] = (errors[code] ?? 0) + 1;
+    toPage(code, detail);
+  };
+
+  /** A site's own event schemas, compiled by `homing-schemas`; without them only the base rules apply. */
+  function siteSchemas(url: string | undefined) {
+    if (!url) return undefined;
+    try {
+      self.importScripts(new URL(url, self.location.href).href);
+      return loadSiteSchemas();
+    } catch (err) {
+      report('schemas-unavailable', `${url}: ${String(err)}`);
+      return undefined;
+    }
+  }
 
   return {
-    init(init, requestLink) {
+    init(init, requestLink, reportToPage) {
       if (pipeline) return;
       config = init;
-      debug = init.debug;
+      toPage = (code, detail) => void Promise.resolve(reportToPage(code, detail)).catch(() => undefined);
       pipeline = createPipeline({
-        identity: loadIdentity(getDb, () => crypto.randomUUID()),
+        identity: loadIdentityStore(getDb, () => self.crypto.randomUUID(), report),
         env: init.env,
-        maxBatch: DEFAULTS.persistMaxEvents,
+        validate: createEventValidator(siteSchemas(init.schemasUrl)),
+        quarantine: createQuarantine(getDb, now),
+        rules: init.rules,
+        batch: {
+          maxEvents: DEFAULTS.handoffEvents,
+          maxBytes: DEFAULTS.handoffBytes,
+          maxWaitMs: DEFAULTS.handoffWaitMs,
+          persistMax: DEFAULTS.persistMaxEvents,
+        },
         retryMs: DEFAULTS.retryBaseMs,
-        setTimeout: (fn, ms) => self.setTimeout(fn, ms),
-        onError: report,
+        now,
+        ...timers,
+        // The pipeline counts these in its own stats; only forward them.
+        onError: (code, detail) => toPage(code, detail),
       });
       if (!init.serviceWorker) {
         this.link(null);
@@ -49,16 +79,19 @@ function createWorkerApi(): WorkerApi<MessagePort> {
         requestLink: () => void requestLink(),
         ackTimeoutMs: DEFAULTS.persistAckTimeoutMs,
         maxAckTimeoutMs: 30_000,
-        setTimeout: (fn, ms) => self.setTimeout(fn, ms),
-        clearTimeout: (h) => self.clearTimeout(h as number),
+        ...timers,
         onTimeout: () => report('sw-link-timeout', 'no ack from the service worker'),
       });
-      pipeline.setSink((events) => link!.persist(events));
+      pipeline.setSink((items) => link!.persist(items));
     },
 
     capture(calls) {
       if (!pipeline) return Promise.reject(new Error('worker-not-initialised'));
       return pipeline.capture(calls);
+    },
+
+    flush() {
+      pipeline?.flush();
     },
 
     link(port) {
@@ -76,7 +109,7 @@ function createWorkerApi(): WorkerApi<MessagePort> {
     },
 
     stats(): WorkerStats {
-      const base = pipeline?.stats() ?? { received: 0, persisted: 0, pending: 0, errors: {} };
+      const base = pipeline?.stats() ?? { received: 0, persisted: 0, pending: 0, invalid: 0, debounced: 0, throttled: 0, errors: {} };
       return { ...base, relinks: link?.relinks() ?? 0, errors: { ...base.errors, ...errors } };
     },
   };

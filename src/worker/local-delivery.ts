@@ -4,8 +4,8 @@
  * only deliver while a tab is open; the events wait in IndexedDB until the next visit otherwise.
  */
 import { DEFAULTS } from '../shared/config.js';
-import { createDeliverer, type Deliverer } from '../sw/deliver.js';
-import { createOutbox } from '../sw/outbox.js';
+import type { Deliverer } from '../sw/deliver.js';
+import { createDeliveryStack } from '../sw/delivery-stack.js';
 import type { HomingDatabase } from '../sw/outbox-db.js';
 import type { PersistSink } from './pipeline.js';
 
@@ -22,22 +22,7 @@ export function startLocalDelivery(
   onError: (code: string, detail: string) => void,
 ): LocalDelivery {
   const now = () => Date.now();
-  const outbox = createOutbox({ getDb, now });
-  const deliverer = createDeliverer({
-    outbox,
-    fetch: (input, init) => self.fetch(input, init),
-    collector,
-    now,
-    random: Math.random,
-    setTimeout: (fn, ms) => self.setTimeout(fn, ms),
-    clearTimeout: (h) => self.clearTimeout(h as number),
-    maxEvents: DEFAULTS.batchMaxEvents,
-    maxBytes: DEFAULTS.batchMaxBytes,
-    timeoutMs: DEFAULTS.deliveryTimeoutMs,
-    retryBaseMs: DEFAULTS.retryBaseMs,
-    retryMaxMs: DEFAULTS.retryMaxMs,
-    onError,
-  });
+  const { outbox, deliverer } = createDeliveryStack(self, collector, getDb, onError);
   const tick = () => {
     if (deliverer.retryAt() <= now()) void deliverer.flush('timer');
   };

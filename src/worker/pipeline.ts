@@ -1,66 +1,136 @@
 /**
- * The worker's fixed pipeline: enrich → batch → persist. Batching adapts to load: while one persist
- * is in flight, new calls gather, and go together in the next one; an idle worker persists a single
- * call at once. A capture's promise resolves only when its events are durable, which is the page's
- * signal to forget them (until then the page keeps them to hand over on `pagehide`).
+ * The worker's fixed pipeline, in order: identity → enrich → rules (debounce, throttle) →
+ * validate (quarantine) → batch → persist. Calls are processed one `capture()` at a time so their
+ * order survives the awaits in between. A capture's promise resolves when each of its calls is
+ * settled: durable in IndexedDB, or dropped for a counted reason. That is the page's signal to
+ * forget them (until then the page keeps them, to hand over on `pagehide`).
  */
 import type { WireEvent } from '../shared/event.js';
-import type { Capture, PageEnvironment, WorkerStats } from '../shared/protocol.js';
-import { enrich, type Identity } from './enrich.js';
+import type { Capture, EventRule, PageEnvironment, PersistItem, WorkerStats } from '../shared/protocol.js';
+import { createBatcher } from './batcher.js';
+import { enrich } from './enrich.js';
+import type { IdentityStore } from './identity.js';
+import { createRuleGate, type Verdict } from './rules.js';
 
 /** Where durable events go: the service worker's outbox, or the worker's own when there is no SW. */
-export type PersistSink = (events: WireEvent[]) => Promise<number>;
+export type PersistSink = (items: PersistItem[]) => Promise<number>;
+
+export type ValidationResult = { ok: true } | { ok: false; code: string; reason: string };
 
 export interface Pipeline {
   capture(calls: Capture[]): Promise<number>;
+  /** Release held calls and hand the queue over now. */
+  flush(): void;
   setSink(sink: PersistSink): void;
   stats(): Omit<WorkerStats, 'relinks'>;
 }
 
 export interface PipelineDeps {
-  identity: Promise<Identity>;
+  identity: Promise<IdentityStore>;
   env: PageEnvironment;
-  maxBatch: number;
+  validate: (event: WireEvent) => ValidationResult;
+  quarantine: (event: WireEvent, code: string, reason: string) => Promise<void>;
+  rules: Record<string, EventRule>;
+  batch: { maxEvents: number; maxBytes: number; maxWaitMs: number; persistMax: number };
   /** Wait before retrying a persist that failed (quota, IndexedDB error); doubles up to 30 s. */
   retryMs: number;
+  now: () => number;
   setTimeout: (fn: () => void, ms: number) => unknown;
-  onError: (code: 'persist-failed', detail: string) => void;
+  clearTimeout: (handle: unknown) => void;
+  onError: (code: string, detail: string) => void;
 }
 
-interface Waiting {
-  events: WireEvent[];
+/** The calls of one `capture()`, settled one by one. */
+interface Ticket {
+  remaining: number;
+  durable: number;
   resolve: (durable: number) => void;
 }
 
+interface Queued {
+  item: PersistItem;
+  ticket: Ticket | null;
+}
+
+type EventCall = Capture & { type: WireEvent['type'] };
+
 export function createPipeline(deps: PipelineDeps): Pipeline {
-  const queue: Waiting[] = [];
+  const queue: Queued[] = [];
   let sink: PersistSink | null = null;
   let busy = false;
+  let dueWhileBusy = false;
   let failures = 0;
-  const stats: Omit<WorkerStats, 'relinks'> = { received: 0, persisted: 0, pending: 0, errors: {} };
+  let chain: Promise<void> = Promise.resolve();
+  const stats: Omit<WorkerStats, 'relinks'> = { received: 0, persisted: 0, pending: 0, invalid: 0, debounced: 0, throttled: 0, errors: {} };
+
+  function settle(ticket: Ticket | null, durable: boolean): void {
+    if (!ticket) return;
+    stats.pending--;
+    if (durable) {
+      ticket.durable++;
+      stats.persisted++;
+    }
+    if (--ticket.remaining === 0) ticket.resolve(ticket.durable);
+  }
+
+  function countError(code: string, detail: string): void {
+    stats.errors[code] = (stats.errors[code] ?? 0) + 1;
+    deps.onError(code, detail);
+  }
+
+  const batcher = createBatcher({
+    maxEvents: deps.batch.maxEvents,
+    maxBytes: deps.batch.maxBytes,
+    maxWaitMs: deps.batch.maxWaitMs,
+    setTimeout: deps.setTimeout,
+    clearTimeout: deps.clearTimeout,
+    due: () => {
+      if (busy) dueWhileBusy = true;
+      else void pump();
+    },
+  });
+
+  function enqueue(item: PersistItem, ticket: Ticket | null, bytes: number): void {
+    queue.push({ item, ticket });
+    batcher.added(bytes);
+  }
+
+  const gate = createRuleGate<{ event: WireEvent; ticket: Ticket }>({
+    rules: deps.rules,
+    now: deps.now,
+    setTimeout: deps.setTimeout,
+    clearTimeout: deps.clearTimeout,
+    pass: ({ event, ticket }) => {
+      const verdict = deps.validate(event);
+      if (!verdict.ok) {
+        stats.invalid++;
+        countError(verdict.code, `${event.event ?? event.type}: ${verdict.reason}`);
+        deps.quarantine(event, verdict.code, verdict.reason).catch((err: unknown) => countError('persist-failed', `quarantine: ${String(err)}`));
+        return settle(ticket, false);
+      }
+      enqueue(event, ticket, JSON.stringify(event).length);
+    },
+    onDrop: ({ ticket }, verdict: Verdict) => {
+      stats[verdict]++;
+      settle(ticket, false);
+    },
+  });
 
   async function pump(): Promise<void> {
     if (busy || !sink || queue.length === 0) return;
     busy = true;
-    const taken: Waiting[] = [];
-    let size = 0;
-    while (queue.length > 0 && (taken.length === 0 || size + queue[0].events.length <= deps.maxBatch)) {
-      const next = queue.shift()!;
-      taken.push(next);
-      size += next.events.length;
-    }
-    const events = taken.flatMap((w) => w.events);
+    dueWhileBusy = false;
+    const taken = queue.splice(0, deps.batch.persistMax);
+    batcher.taken();
+    if (queue.length > 0) dueWhileBusy = true; // more than one persist's worth was due
     try {
-      await sink(events);
+      await sink(taken.map((q) => q.item));
       failures = 0;
-      stats.persisted += events.length;
-      stats.pending -= events.length;
-      for (const w of taken) w.resolve(w.events.length);
+      for (const q of taken) settle(q.ticket, true);
       busy = false;
-      void pump();
+      if (dueWhileBusy) void pump();
     } catch (err) {
-      stats.errors['persist-failed'] = (stats.errors['persist-failed'] ?? 0) + 1;
-      deps.onError('persist-failed', String(err));
+      countError('persist-failed', String(err));
       queue.unshift(...taken);
       const wait = Math.min(30_000, deps.retryMs * 2 ** failures++);
       deps.setTimeout(() => {
@@ -70,20 +140,38 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
   }
 
+  async function process(calls: Capture[], ticket: Ticket): Promise<void> {
+    const identity = await deps.identity;
+    await identity.refresh();
+    for (const call of calls) {
+      identity.apply(call);
+      if (call.type === 'reset') {
+        // The session ends between the events around the reset: the marker travels in order.
+        gate.release();
+        enqueue({ type: 'reset', ts: call.ts }, null, 0);
+        settle(ticket, false);
+      } else if (call.type === 'consent') {
+        settle(ticket, false);
+      } else {
+        const event = enrich(call as EventCall, identity.current(), deps.env);
+        gate.admit(call.type === 'track' ? call.event : undefined, { event, ticket });
+      }
+    }
+  }
+
   return {
-    async capture(calls) {
+    capture(calls) {
       stats.received += calls.length;
       stats.pending += calls.length;
-      const identity = await deps.identity;
-      const events = calls.map((call) => {
-        // identify() names the user for every later event of this worker (not yet kept across reloads).
-        if (call.type === 'identify' && call.userId) identity.userId = call.userId;
-        return enrich(call, identity, deps.env);
-      });
       return new Promise<number>((resolve) => {
-        queue.push({ events, resolve });
-        void pump();
+        if (calls.length === 0) return resolve(0);
+        const ticket: Ticket = { remaining: calls.length, durable: 0, resolve };
+        chain = chain.then(() => process(calls, ticket)).catch((err: unknown) => countError('worker-failed', String(err)));
       });
+    },
+    flush() {
+      gate.release();
+      batcher.flushNow();
     },
     setSink(next) {
       sink = next;

@@ -5,12 +5,12 @@
  * for a new port (its postMessage to the SW wakes it), and every unacknowledged request is sent
  * again. Resending is safe: the outbox stores a messageId once.
  */
-import { PROTOCOL_VERSION, type PersistAck, type PersistMessage } from '../shared/protocol.js';
-import type { WireEvent } from '../shared/event.js';
+import { PROTOCOL_VERSION, type PersistAck, type PersistItem, type PersistMessage } from '../shared/protocol.js';
+
 
 export interface SwLink {
   /** Resolves with how many events were new once the SW committed them; rejects if it could not. */
-  persist(events: WireEvent[]): Promise<number>;
+  persist(items: PersistItem[]): Promise<number>;
   /** A new port from the page (after `requestLink`, or at start). */
   attach(port: MessagePort): void;
   relinks(): number;

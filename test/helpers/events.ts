@@ -13,3 +13,12 @@ export function makeEvent(messageId: string, overrides: Partial<WireEvent> = {})
     ...overrides,
   };
 }
+
+/** Session rules as configured by default. */
+export const SESSION = { idleMs: 30 * 60_000, maxMs: 24 * 3_600_000 };
+
+/** Predictable session ids: s1, s2, ... */
+export function sessionIds(): () => string {
+  let n = 0;
+  return () => `s${++n}`;
+}

@@ -5,7 +5,7 @@ import type { BatchBody, BatchReceipts } from '../../../src/shared/event.js';
 import { createDbOpener, type HomingDatabase } from '../../../src/sw/outbox-db.js';
 import { createOutbox, type Outbox } from '../../../src/sw/outbox.js';
 import { createDeliverer, type DelivererDeps } from '../../../src/sw/deliver.js';
-import { makeEvent } from '../../helpers/events.js';
+import { makeEvent, sessionIds, SESSION } from '../../helpers/events.js';
 
 const DB = 'homing-test-deliver';
 type Responder = (body: BatchBody) => Response | Promise<Response>;
@@ -49,7 +49,7 @@ describe('deliverer', () => {
 
   beforeEach(() => {
     getDb = createDbOpener(DB);
-    outbox = createOutbox({ getDb, now: () => now });
+    outbox = createOutbox({ getDb, now: () => now, newId: sessionIds(), session: SESSION });
     now = Date.UTC(2026, 10, 28);
     requests = [];
     respond = (body) => receipts({ accepted: body.batch.map((e) => e.messageId) });

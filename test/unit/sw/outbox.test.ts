@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deleteDB, openDB } from 'idb';
 import { createDbOpener, DB_VERSION, type HomingDatabase } from '../../../src/sw/outbox-db.js';
 import { createOutbox, type Outbox } from '../../../src/sw/outbox.js';
-import { makeEvent } from '../../helpers/events.js';
+import { makeEvent, sessionIds, SESSION } from '../../helpers/events.js';
 
 const DB = 'homing-test-outbox';
 const ALL = 1e9;
@@ -15,7 +15,7 @@ describe('outbox', () => {
 
   beforeEach(() => {
     getDb = createDbOpener(DB);
-    outbox = createOutbox({ getDb, now: () => now });
+    outbox = createOutbox({ getDb, now: () => now, newId: sessionIds(), session: SESSION });
   });
   afterEach(async () => {
     await getDb().then((db) => db.close(), () => undefined); // the last test leaves a newer version
@@ -58,7 +58,7 @@ describe('outbox', () => {
   });
 
   it('numbers stay unique when two contexts append at once (transactions serialise)', async () => {
-    const other = createOutbox({ getDb: createDbOpener(DB), now: () => now });
+    const other = createOutbox({ getDb: createDbOpener(DB), now: () => now, newId: sessionIds(), session: SESSION });
     await Promise.all([
       outbox.append(Array.from({ length: 50 }, (_, i) => makeEvent(`x${String(i).padStart(2, '0')}`))),
       other.append(Array.from({ length: 50 }, (_, i) => makeEvent(`y${String(i).padStart(2, '0')}`))),
@@ -66,6 +66,32 @@ describe('outbox', () => {
     const seqs = (await outbox.peek(1000, ALL)).map((r) => r.event.context.homing?.seq);
     expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(await outbox.count()).toBe(100);
+  });
+
+  it('stamps each event with its session, and a reset marker ends the session between events', async () => {
+    const at = (id: string, iso: string) => makeEvent(id, { timestamp: iso });
+    await outbox.append([at('a', '2026-11-28T12:00:00.000Z'), at('b', '2026-11-28T12:10:00.000Z')]);
+    await outbox.append([at('c', '2026-11-28T12:20:00.000Z'), { type: 'reset', ts: 0 }, at('d', '2026-11-28T12:21:00.000Z')]);
+    await outbox.append([at('e', '2026-11-28T13:00:00.000Z')]); // 39 minutes idle: a new session
+    const homing = (await outbox.peek(10, ALL)).map((r) => [r.messageId, r.event.context.homing?.sessionId, r.event.context.homing?.sessionSeq]);
+    expect(homing).toEqual([
+      ['a', 's1', 1],
+      ['b', 's1', 2],
+      ['c', 's1', 3],
+      ['d', 's2', 1],
+      ['e', 's3', 1],
+    ]);
+  });
+
+  it('gives later events of a session its campaign, and keeps the first touch', async () => {
+    const google = { source: 'google', medium: 'cpc' };
+    const withCampaign = makeEvent('a');
+    withCampaign.context.campaign = google;
+    await outbox.append([withCampaign, makeEvent('b')]);
+    const [a, b] = await outbox.peek(10, ALL);
+    expect(a.event.context.campaign).toEqual(google);
+    expect(b.event.context.campaign).toEqual(google);
+    expect(b.event.context.homing?.firstTouch).toEqual(google);
   });
 
   it('cuts batches by count and by bytes across segments, but always returns at least one event', async () => {
@@ -115,6 +141,6 @@ describe('outbox', () => {
     const newer = await openDB(DB, DB_VERSION + 1);
     newer.close();
     // This code's version is now too old to open it at all, and says so instead of hanging.
-    await expect(createOutbox({ getDb: createDbOpener(DB), now: () => now }).count()).rejects.toThrow();
+    await expect(createOutbox({ getDb: createDbOpener(DB), now: () => now, newId: sessionIds(), session: SESSION }).count()).rejects.toThrow();
   });
 });

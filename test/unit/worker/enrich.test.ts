@@ -12,7 +12,7 @@ const page = { url: 'https://shop.test/p?utm_source=news&utm_campaign=x', path: 
 
 describe('enrich', () => {
   it('builds a Segment-shaped track event with the page, device and campaign context', () => {
-    const capture: Capture = { type: 'track', messageId: 'm1', ts: Date.UTC(2026, 10, 28, 12), event: 'add_to_cart', properties: { sku: 'a' }, page };
+    const capture: Capture & { type: 'track' } = { type: 'track', messageId: 'm1', ts: Date.UTC(2026, 10, 28, 12), event: 'add_to_cart', properties: { sku: 'a' }, page };
     expect(enrich(capture, { anonymousId: 'anon' }, env)).toEqual({
       type: 'track',
       event: 'add_to_cart',
@@ -34,7 +34,7 @@ describe('enrich', () => {
   });
 
   it('carries identify, alias and group fields and the known user', () => {
-    const base = { messageId: 'm', ts: 0, page: { ...page, search: '' } };
+    const base = { messageId: 'm', ts: 0, page: { ...page, search: '' } } as const;
     expect(enrich({ ...base, type: 'identify', userId: 'u1', traits: { plan: 'pro' } }, { anonymousId: 'a' }, env)).toMatchObject({ userId: 'u1', traits: { plan: 'pro' } });
     expect(enrich({ ...base, type: 'alias', userId: 'u2', previousId: 'u1' }, { anonymousId: 'a' }, env)).toMatchObject({ userId: 'u2', previousId: 'u1' });
     expect(enrich({ ...base, type: 'group', groupId: 'g' }, { anonymousId: 'a', userId: 'u1' }, env)).toMatchObject({ groupId: 'g', userId: 'u1' });

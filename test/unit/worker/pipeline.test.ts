@@ -1,73 +1,141 @@
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../../src/shared/event.js';
-import type { Capture, PageEnvironment } from '../../../src/shared/protocol.js';
-import { createPipeline } from '../../../src/worker/pipeline.js';
+import type { Capture, PageEnvironment, PersistItem } from '../../../src/shared/protocol.js';
+import type { IdentityStore } from '../../../src/worker/identity.js';
+import { createPipeline, type PipelineDeps } from '../../../src/worker/pipeline.js';
 
 const env: PageEnvironment = { userAgent: 'UA', locale: 'en', timezone: 'UTC', screen: { width: 1, height: 1, density: 1 } };
 const page = { url: 'https://x.test/', path: '/', search: '', title: '', referrer: '' };
-const call = (id: string): Capture => ({ type: 'track', messageId: id, ts: 0, event: 'e', page });
+const track = (id: string, event = 'e', properties: Record<string, unknown> = {}): Capture => ({ type: 'track', messageId: id, ts: 0, event, properties, page });
 
-function pipeline(maxBatch = 100) {
-  const errors: string[] = [];
-  const p = createPipeline({
-    identity: Promise.resolve({ anonymousId: 'anon' }),
-    env,
-    maxBatch,
-    retryMs: 5,
-    setTimeout: (fn, ms) => setTimeout(fn, ms),
-    onError: (code) => errors.push(code),
-  });
-  return { p, errors };
+/** An in-memory identity store with the real one's rules for identify and reset. */
+function memoryIdentity(): IdentityStore {
+  let n = 0;
+  let identity: { anonymousId: string; userId?: string } = { anonymousId: `anon-${n}` };
+  return {
+    current: () => identity,
+    refresh: async () => {},
+    apply(call) {
+      if (call.type === 'identify' && call.userId) identity = { ...identity, userId: call.userId };
+      if (call.type === 'reset') identity = { anonymousId: `anon-${++n}` };
+    },
+    persistent: () => true,
+  };
 }
 
+function pipeline(overrides: Partial<PipelineDeps> = {}) {
+  const errors: string[] = [];
+  const quarantined: Array<[string, string]> = [];
+  const p = createPipeline({
+    identity: Promise.resolve(memoryIdentity()),
+    env,
+    validate: (e) => (/^[a-z_]+$/.test(e.event ?? 'page') ? { ok: true } : { ok: false, code: 'invalid-event', reason: '/event must match pattern' }),
+    quarantine: async (e, code) => void quarantined.push([e.messageId, code]),
+    rules: {},
+    batch: { maxEvents: 3, maxBytes: 1e9, maxWaitMs: 20, persistMax: 100 },
+    retryMs: 5,
+    now: () => Date.now(),
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+    onError: (code) => errors.push(code),
+    ...overrides,
+  });
+  return { p, errors, quarantined };
+}
+
+function recordingSink() {
+  const batches: PersistItem[][] = [];
+  const sink = async (items: PersistItem[]) => {
+    batches.push(items);
+    return items.length;
+  };
+  return { batches, sink };
+}
+
+const ids = (items: PersistItem[]) => items.map((i) => (i.type === 'reset' ? 'RESET' : (i as WireEvent).messageId));
+
 describe('pipeline', () => {
-  it('holds captures until a sink exists, then resolves them with their ids once durable', async () => {
+  it('holds captures until a sink exists, then resolves them with the durable count', async () => {
     const { p } = pipeline();
-    const pending = p.capture([call('a'), call('b')]);
-    await new Promise((r) => setTimeout(r, 5));
+    const pending = p.capture([track('a'), track('b')]);
+    await new Promise((r) => setTimeout(r, 40));
     expect(p.stats()).toMatchObject({ received: 2, persisted: 0, pending: 2 });
-    const got: WireEvent[][] = [];
-    p.setSink(async (events) => {
-      got.push(events);
-      return events.length;
-    });
+    const { batches, sink } = recordingSink();
+    p.setSink(sink);
     expect(await pending).toBe(2);
-    expect(got[0].map((e) => e.anonymousId)).toEqual(['anon', 'anon']);
+    expect(batches.map(ids)).toEqual([['a', 'b']]);
+    expect((batches[0][0] as WireEvent).anonymousId).toBe('anon-0');
     expect(p.stats()).toMatchObject({ received: 2, persisted: 2, pending: 0 });
   });
 
-  it('gathers calls that arrive while a persist is in flight into the next batch', async () => {
+  it('hands over at the event count, or when the oldest has waited, or at once on flush()', async () => {
     const { p } = pipeline();
-    const batches: string[][] = [];
-    let release!: () => void;
-    let gate = new Promise<void>((r) => (release = r));
-    p.setSink(async (events) => {
-      batches.push(events.map((e) => e.messageId));
-      await gate;
-      return events.length;
-    });
-    const first = p.capture([call('a')]);
+    const { batches, sink } = recordingSink();
+    p.setSink(sink);
+    void p.capture([track('a'), track('b'), track('c'), track('d')]);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(batches.map(ids)).toEqual([['a', 'b', 'c']]); // count reached; 'd' waits for the timer
+    await new Promise((r) => setTimeout(r, 40));
+    expect(batches.map(ids)).toEqual([['a', 'b', 'c'], ['d']]);
+    void p.capture([track('e')]);
     await new Promise((r) => setTimeout(r, 1));
-    const rest = [p.capture([call('b')]), p.capture([call('c')]), p.capture([call('d')])];
+    p.flush();
     await new Promise((r) => setTimeout(r, 1));
-    const r1 = release;
-    gate = Promise.resolve();
-    r1();
-    await Promise.all([first, ...rest]);
-    expect(batches).toEqual([['a'], ['b', 'c', 'd']]);
+    expect(batches.map(ids)[2]).toEqual(['e']);
+  });
+
+  it('quarantines an invalid event with its reason and settles it, while the rest of the burst persists', async () => {
+    const { p, errors, quarantined } = pipeline();
+    const { batches, sink } = recordingSink();
+    p.setSink(sink);
+    const durable = await p.capture([track('a'), track('b', 'Bad Name'), track('c')]);
+    expect(durable).toBe(2);
+    expect(batches.flatMap(ids)).toEqual(['a', 'c']);
+    expect(quarantined).toEqual([['b', 'invalid-event']]);
+    expect(errors).toEqual(['invalid-event']);
+    expect(p.stats()).toMatchObject({ invalid: 1, pending: 0, persisted: 2 });
+  });
+
+  it('applies debounce and throttle rules and counts what they drop', async () => {
+    const { p } = pipeline({ rules: { search: { debounceMs: 10 }, slider: { throttleMs: 10_000 } } });
+    const { batches, sink } = recordingSink();
+    p.setSink(sink);
+    const durable = await p.capture([track('s1', 'search'), track('s2', 'search'), track('t1', 'slider'), track('t2', 'slider')]);
+    expect(durable).toBe(2);
+    expect(batches.flatMap(ids).sort()).toEqual(['s2', 't1']);
+    expect(p.stats()).toMatchObject({ debounced: 1, throttled: 1, pending: 0 });
+  });
+
+  it('identify names later events; reset changes the anonymous id and travels in order as a marker', async () => {
+    const { p } = pipeline();
+    const { batches, sink } = recordingSink();
+    p.setSink(sink);
+    await p.capture([
+      { type: 'identify', messageId: 'i', ts: 0, userId: 'u1', page },
+      track('a'),
+      { type: 'reset', messageId: 'r', ts: 0, page },
+      track('b'),
+    ]);
+    const items = batches.flat();
+    expect(ids(items)).toEqual(['i', 'a', 'RESET', 'b']);
+    const [identify, a, , b] = items as WireEvent[];
+    expect(identify.userId).toBe('u1');
+    expect(a.userId).toBe('u1');
+    expect(b.userId).toBeUndefined();
+    expect(b.anonymousId).not.toBe(a.anonymousId);
   });
 
   it('keeps and retries a batch whose persist failed, and reports it', async () => {
     const { p, errors } = pipeline();
     let fail = 2;
     const seen: number[] = [];
-    p.setSink(async (events) => {
-      seen.push(events.length);
+    p.setSink(async (items) => {
+      seen.push(items.length);
       if (fail-- > 0) throw new Error('QuotaExceededError');
-      return events.length;
+      return items.length;
     });
-    expect(await p.capture([call('a'), call('b')])).toBe(2);
-    expect(seen).toEqual([2, 2, 2]);
+    expect(await p.capture([track('a'), track('b'), track('c')])).toBe(3);
+    expect(seen).toEqual([3, 3, 3]);
     expect(errors).toEqual(['persist-failed', 'persist-failed']);
     expect(p.stats().errors['persist-failed']).toBe(2);
   });

@@ -11,7 +11,7 @@ function fakeSw(store = new Set<string>()) {
     const msg = e.data as PersistMessage;
     seen.push(msg);
     let stored = 0;
-    for (const ev of msg.events) if (!store.has(ev.messageId) && store.add(ev.messageId)) stored++;
+    for (const ev of msg.events) if (ev.type !== 'reset' && !store.has(ev.messageId) && store.add(ev.messageId)) stored++;
     channel.port2.postMessage({ v: PROTOCOL_VERSION, op: 'ack', id: msg.id, ok: true, stored });
   };
   return { port: channel.port1, seen, store, close: () => channel.port2.close() };

@@ -1,0 +1,38 @@
+/**
+ * Google Tag Manager's convention: `window.dataLayer.push({ event: 'add_to_cart', ... })`. Every
+ * object with a string `event` becomes `track(event, rest)`, both the pushes made before Homing
+ * loaded (replayed from the array) and later ones (through a wrapped `push`, which still calls the
+ * original, so GTM keeps working whether it loaded before or after). GTM's own `gtm.*` events and
+ * gtag's `arguments` commands are not Homing events.
+ */
+import type { Properties } from '../shared/event.js';
+
+type Track = (event: string, properties?: Properties) => void;
+
+function handle(entry: unknown, track: Track): void {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return;
+  if (Object.prototype.toString.call(entry) === '[object Arguments]') return;
+  const { event, ...properties } = entry as Record<string, unknown>;
+  if (typeof event !== 'string' || event.startsWith('gtm.')) return;
+  track(event, properties);
+}
+
+export function watchDataLayer(win: Window, name: string, track: Track): void {
+  const holder = win as unknown as Record<string, unknown>;
+  const existing = holder[name];
+  const layer: unknown[] = Array.isArray(existing) ? existing : [];
+  holder[name] = layer;
+  for (const entry of layer) handle(entry, track);
+  const original = layer.push;
+  layer.push = function (this: unknown[], ...entries: unknown[]): number {
+    const length = original.apply(this, entries);
+    for (const entry of entries) {
+      try {
+        handle(entry, track);
+      } catch {
+        // Tracking must never break the site's own dataLayer.
+      }
+    }
+    return length;
+  };
+}

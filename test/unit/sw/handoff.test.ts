@@ -1,0 +1,63 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deleteDB } from 'idb';
+import type { Capture, HandoffMessage } from '../../../src/shared/protocol.js';
+import { PROTOCOL_VERSION } from '../../../src/shared/protocol.js';
+import { createDbOpener, type HomingDatabase } from '../../../src/sw/outbox-db.js';
+import { createOutbox, type Outbox } from '../../../src/sw/outbox.js';
+import { createHandoff } from '../../../src/sw/handoff.js';
+import { createQuarantine } from '../../../src/sw/quarantine.js';
+import { sessionIds, SESSION } from '../../helpers/events.js';
+
+const DB = 'homing-test-handoff';
+const page = { url: 'https://x.test/', path: '/', search: '', title: '', referrer: '' };
+const env = { userAgent: 'UA', locale: 'en', timezone: 'UTC', screen: { width: 1, height: 1, density: 1 } };
+const call = (messageId: string, event: string, extra: Partial<Capture> = {}): Capture => ({ type: 'track', messageId, ts: Date.UTC(2026, 10, 28), event, properties: {}, page, ...extra });
+const msg = (calls: Capture[]): HandoffMessage => ({ v: PROTOCOL_VERSION, op: 'handoff', calls, env });
+
+describe('pagehide hand-off in the service worker', () => {
+  let getDb: () => Promise<HomingDatabase>;
+  let outbox: Outbox;
+  let handoff: (m: HandoffMessage) => Promise<number>;
+
+  beforeEach(async () => {
+    getDb = createDbOpener(DB);
+    outbox = createOutbox({ getDb, now: () => 0, newId: sessionIds(), session: SESSION });
+    handoff = createHandoff({
+      getDb,
+      outbox,
+      validate: (e) => (/^[a-z_]+$/.test(e.event ?? 'x') ? { ok: true } : { ok: false, code: 'invalid-event', reason: '/event must match pattern' }),
+      quarantine: createQuarantine(getDb, () => 0),
+    });
+    const db = await getDb();
+    await db.put('meta', 'device-1', 'anonymousId');
+    await db.put('meta', 'user-9', 'userId');
+  });
+  afterEach(async () => {
+    (await getDb()).close();
+    await deleteDB(DB);
+  });
+
+  it("stores the tail with the device's identity, quarantines invalid calls, and keeps order", async () => {
+    const stored = await handoff(msg([call('a', 'one'), call('b', 'Bad'), call('c', 'two')]));
+    expect(stored).toBe(2);
+    const rows = await outbox.peek(10, 1e9);
+    expect(rows.map((r) => [r.messageId, r.event.anonymousId, r.event.userId, r.event.context.homing?.seq])).toEqual([
+      ['a', 'device-1', 'user-9', 1],
+      ['c', 'device-1', 'user-9', 2],
+    ]);
+    expect(await (await getDb()).count('quarantine')).toBe(1);
+  });
+
+  it('stores nothing twice when the worker persisted part of the tail in time', async () => {
+    await handoff(msg([call('a', 'one')]));
+    expect(await handoff(msg([call('a', 'one'), call('b', 'two')]))).toBe(1);
+    expect(await outbox.count()).toBe(2);
+  });
+
+  it('an identify in the tail names the events after it', async () => {
+    await handoff(msg([call('a', 'one'), { type: 'identify', messageId: 'i', ts: 0, page, userId: 'new-user' }, call('b', 'two')]));
+    const rows = await outbox.peek(10, 1e9);
+    expect(rows.map((r) => r.event.userId)).toEqual(['user-9', 'new-user', 'new-user']);
+  });
+});
