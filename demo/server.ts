@@ -49,7 +49,7 @@ export function createDemoServer(options: DemoServerOptions): Server {
         return;
       }
       let body: Buffer | string = await readFile(file);
-      if (extname(file) === '.html') body = await withStub(body.toString('utf8'), options);
+      if (extname(file) === '.html') body = await withStub(body.toString('utf8'), options, url.searchParams.get('swParams'));
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
       res.end(body);
     } catch (err) {
@@ -59,11 +59,16 @@ export function createDemoServer(options: DemoServerOptions): Server {
   });
 }
 
-/** Pastes the stub and the page's configuration where the page has `<!-- homing -->`. */
-async function withStub(html: string, options: DemoServerOptions): Promise<string> {
+/**
+ * Pastes the stub and the page's configuration where the page has `<!-- homing -->`. A page URL
+ * with `?swParams=sync%3D0` registers the SW with those extra parameters (tests use it to turn
+ * Background Sync off).
+ */
+async function withStub(html: string, options: DemoServerOptions, swParams: string | null): Promise<string> {
   const stub = await readFile(join(options.bundles, 'stub.js'), 'utf8');
   const config = JSON.stringify({
     collector: options.collector,
+    ...(swParams ? { swUrl: `/homing-sw.js?${swParams}` } : {}),
     debug: true,
     autocapture: { clicks: true, forms: true, scroll: true, engagement: true },
     dataLayer: true,

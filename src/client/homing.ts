@@ -32,6 +32,12 @@ export interface HomingConfig {
   rules?: Record<string, EventRule>;
   /** Your schemas, compiled with `homing-schemas compile`. */
   schemasUrl?: string;
+  /** What the outbox evicts last or first when over its storage budget: `{ purchase_completed: 'critical' }`. */
+  priorities?: Record<string, 'low' | 'normal' | 'critical'>;
+  /** Use Background Sync where the browser has it (default); false relies on the other triggers only. */
+  backgroundSync?: boolean;
+  /** Request persistent storage (`navigator.storage.persist()`), so the browser keeps the outbox under pressure. */
+  persistStorage?: boolean;
   /** Logs every error code to the console. */
   debug?: boolean;
   onError?: ErrorListener;
@@ -83,7 +89,6 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
   const errors: Record<string, number> = {};
   const env = readEnvironment();
   let captured = 0;
-  let swNow: SwConnection | null = null;
   let sw: Promise<SwConnection | null> = Promise.resolve(null);
   // Set while the stub's queue is replayed, so those calls keep the time they were made at.
   let replayTs = 0;
@@ -243,9 +248,15 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
             scope: config.swScope ?? CLIENT_DEFAULTS.swScope,
             collector,
             debug,
+            priorities: config.priorities,
+            backgroundSync: config.backgroundSync,
+            persistStorage: config.persistStorage,
           }),
         )
-        .then((connection) => (swNow = connection))
+        .then((connection) => {
+          connection.watchPage(bridge.tail, env, CLIENT_DEFAULTS.flushIntervalMs, report);
+          return connection;
+        })
         .catch((err) => {
           report('sw-unavailable', String(err));
           void worker.link(null);
@@ -266,26 +277,11 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
     }
   }
 
-  /**
-   * The page is going away, or may be (hidden pages are often killed without `pagehide`): the
-   * worker hands its batch over now, and the service worker gets the unsettled tail directly,
-   * because the worker may die with the page. The same call arriving twice is stored once.
-   */
-  function leaving(): void {
-    try {
-      void api?.flush();
-      const tail = bridge.tail();
-      if (tail.length > 0 && swNow) swNow.handoff(tail, env);
-    } catch (err) {
-      report('persist-failed', `hand-off: ${String(err)}`);
-    }
-  }
-  addEventListener('pagehide', leaving);
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden') leaving();
-  });
-  // Delivery triggers the page sees and the service worker may not (Background Sync is a bonus).
-  addEventListener('online', () => void sw.then((c) => c?.flush('online', 5_000)));
+  // The worker hands its batch over as soon as the page may be going away; the service worker's
+  // side of leaving (the hand-off of the unsettled tail) lives with the connection (sw-connect.ts).
+  const hidden = () => void api?.flush();
+  addEventListener('pagehide', hidden);
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && hidden());
 
   // After the current task's synchronous work, so a stub's queue is replayed before the first page view.
   queueMicrotask(() => {

@@ -23,6 +23,14 @@ export interface SwConnection {
   flush(reason: string, timeoutMs: number): Promise<FlushResult | null>;
   /** Synchronous, for `pagehide`: give the SW the calls the worker has not made durable. */
   handoff(calls: Capture[], env: PageEnvironment): void;
+  /**
+   * The page's part in delivery, from now on: hand the unsettled tail over when the page is
+   * hidden or leaves (hidden pages are often killed without `pagehide`, and the worker may die
+   * with the page; a call arriving twice is stored once), and ask the SW to deliver when the page
+   * is back online, visible again, and on a timer while it is visible (Background Sync is a
+   * bonus). Each message also wakes a stopped service worker.
+   */
+  watchPage(tail: () => Capture[], env: PageEnvironment, intervalMs: number, report: (code: 'persist-failed', detail: string) => void): void;
 }
 
 export interface SwConnectOptions {
@@ -32,6 +40,12 @@ export interface SwConnectOptions {
   /** Sent to Homing's own SW in its URL, since a SW cannot be configured any other way before it runs. */
   collector: string;
   debug: boolean;
+  /** Eviction priorities per event name, for the SW's storage budget. */
+  priorities?: Record<string, string>;
+  /** false: never use Background Sync (the fallback triggers only). */
+  backgroundSync?: boolean;
+  /** Ask the browser not to evict the origin's storage under pressure (`navigator.storage.persist()`). */
+  persistStorage?: boolean;
 }
 
 export async function connectServiceWorker(options: SwConnectOptions): Promise<SwConnection> {
@@ -40,9 +54,12 @@ export async function connectServiceWorker(options: SwConnectOptions): Promise<S
     const url = new URL(options.swUrl, location.href);
     url.searchParams.set('collector', options.collector);
     if (options.debug) url.searchParams.set('debug', '1');
+    if (options.backgroundSync === false) url.searchParams.set('sync', '0');
+    if (options.priorities) url.searchParams.set('priorities', JSON.stringify(options.priorities));
     await new Workbox(url.href, { scope: options.scope }).register({ immediate: true });
   }
   const registration = await container.ready;
+  if (options.persistStorage) void navigator.storage?.persist?.();
 
   const activeWorker = (): ServiceWorker => {
     const sw = registration.active ?? container.controller;
@@ -50,7 +67,7 @@ export async function connectServiceWorker(options: SwConnectOptions): Promise<S
     return sw;
   };
 
-  return {
+  const connection: SwConnection = {
     async newPort() {
       const channel = new MessageChannel();
       const msg: ConnectMessage = { v: PROTOCOL_VERSION, op: 'connect' };
@@ -75,5 +92,22 @@ export async function connectServiceWorker(options: SwConnectOptions): Promise<S
         activeWorker().postMessage(msg, [channel.port2]);
       });
     },
+
+    watchPage(tail, env, intervalMs, report) {
+      const leaving = () => {
+        try {
+          const calls = tail();
+          if (calls.length > 0) connection.handoff(calls, env);
+        } catch (err) {
+          report('persist-failed', `hand-off: ${String(err)}`);
+        }
+      };
+      const kick = (reason: string) => void connection.flush(reason, 5_000);
+      addEventListener('pagehide', leaving);
+      document.addEventListener('visibilitychange', () => (document.visibilityState === 'hidden' ? leaving() : kick('visible')));
+      addEventListener('online', () => kick('online'));
+      setInterval(() => document.visibilityState === 'visible' && kick('timer'), intervalMs);
+    },
   };
+  return connection;
 }

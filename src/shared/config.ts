@@ -14,6 +14,8 @@ export const CLIENT_DEFAULTS = {
   /** URL of the service worker script; `false` when the site merges Homing into its own SW. */
   swUrl: '/homing-sw.js',
   swScope: '/',
+  /** While a page is open and visible it asks the SW to deliver on this period. */
+  flushIntervalMs: 30_000,
 } as const;
 
 /** The worker's and the service worker's. */
@@ -44,8 +46,13 @@ export const DEFAULTS = {
   /** Backoff after an unknown outcome: full jitter between 0 and min(max, base·2^n). */
   retryBaseMs: 1_000,
   retryMaxMs: 5 * 60_000,
-  /** While a page is open the SW also tries on this period, since Background Sync is a bonus. */
-  flushIntervalMs: 30_000,
+  /** Events older than this are dropped from the outbox, and counted as `expired`. */
+  retentionMs: 7 * 24 * 60 * 60_000,
+  /** Storage budget of the outbox; over it, low-priority events are evicted first (counted). */
+  storageMaxEvents: 100_000,
+  storageMaxBytes: 50 * 1024 * 1024,
+  /** Never take more than this share of the origin's quota (`navigator.storage.estimate()`). */
+  storageQuotaShare: 0.5,
 } as const;
 
 /** IndexedDB names shared by the worker (fallback path) and the service worker. */

@@ -85,6 +85,20 @@ export interface BatchBody {
   batch: WireEvent[];
   /** Optional, as in Segment; without it the collector uses each event's own `sentAt`. */
   sentAt?: string;
+  /** The device's loss counters when the batch was sent; Homing's SDK only. */
+  manifest?: LossManifest;
+}
+
+/** What happened on one device to the events it captured, as cumulative counters since install. */
+export interface LossManifest {
+  /** The device's anonymousId when the manifest was sent. */
+  deviceId: string;
+  /** Epoch ms on the device clock. */
+  at: number;
+  /** Cumulative counts by reason. */
+  counts: { captured?: number; delivered?: number; duplicate?: number; rejected?: number; evicted?: number; expired?: number; consent?: number; invalid?: number; debounced?: number; throttled?: number };
+  /** The highest device sequence number assigned so far. */
+  lastSeq?: number;
 }
 
 export interface RejectedReceipt {

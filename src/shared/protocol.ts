@@ -54,6 +54,8 @@ export interface PersistMessage {
   op: 'persist';
   id: number;
   events: PersistItem[];
+  /** What the worker dropped since its last persist (invalid, debounced, throttled), for the loss manifest. */
+  dropped?: Record<string, number>;
 }
 
 /** Service worker → worker: the events of request `id` are committed to IndexedDB (or not). */

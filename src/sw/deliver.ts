@@ -4,9 +4,10 @@
  * (that double-sent batches in the probes, browser-recipes Q5); it makes the running one go round
  * again, so what arrived meanwhile is not left behind.
  */
-import type { BatchBody, BatchReceipts } from '../shared/event.js';
+import type { BatchBody, LossManifest } from '../shared/event.js';
 import type { Outbox, OutboxRow } from './outbox.js';
 import { backoffMs, classifyResponse, type Outcome } from './retry-policy.js';
+import type { Transport } from './transport.js';
 
 export interface DeliveryStats {
   attempts: number;
@@ -33,25 +34,29 @@ export interface Deliverer {
 
 export interface DelivererDeps {
   outbox: Outbox;
-  fetch: typeof fetch;
-  /** The collector's base URL; batches go to `${collector}/v1/batch`. */
-  collector: string;
+  send: Transport;
   now: () => number;
   random: () => number;
-  setTimeout: (fn: () => void, ms: number) => unknown;
-  clearTimeout: (handle: unknown) => void;
   maxEvents: number;
   maxBytes: number;
-  timeoutMs: number;
   retryBaseMs: number;
   retryMaxMs: number;
   /** Called with an error code when an attempt fails; never throws into the caller. */
   onError?: (code: 'delivery-failed', detail: string) => void;
+  /**
+   * Runs a whole flush under a lock shared by every tab, worker and service-worker instance of the
+   * origin (Web Locks), so one deliverer at a time reads the outbox. Without it, in-process only.
+   */
+  withLock?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** The device's loss counters, sent with each batch. */
+  manifest?: () => Promise<LossManifest | undefined>;
+  /** Before each flush: drop what is past the retention time. */
+  beforeFlush?: () => Promise<void>;
 }
 
 export function createDeliverer(deps: DelivererDeps): Deliverer {
   const { outbox, now } = deps;
-  const endpoint = deps.collector.replace(/\/+$/, '') + '/v1/batch';
+  const withLock = deps.withLock ?? ((fn) => fn());
   const stats: DeliveryStats = { attempts: 0, delivered: 0, duplicates: 0, rejected: 0, retries: 0, lastError: null };
   let running: Promise<FlushResult> | null = null;
   let again = false;
@@ -60,47 +65,26 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
   /** Batch size for the rest of this flush; halved by each 413 so later batches fit at once. */
   let batchLimit = deps.maxEvents;
 
-  interface PostResult {
-    status: number;
-    retryAfter: string | null;
-    receipts?: BatchReceipts;
-    error?: string;
-  }
-
-  async function post(body: string): Promise<PostResult> {
-    const controller = new AbortController();
-    const timer = deps.setTimeout(() => controller.abort(), deps.timeoutMs);
-    try {
-      const res = await deps.fetch(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        signal: controller.signal,
-        credentials: 'omit',
-      });
-      const receipts = res.ok ? ((await res.json()) as BatchReceipts) : undefined;
-      return { status: res.status, retryAfter: res.headers.get('retry-after'), receipts };
-    } catch (err) {
-      return { status: 0, retryAfter: null, error: String(err) };
-    } finally {
-      deps.clearTimeout(timer);
-    }
-  }
-
   /** One request; returns false when the loop should stop (an unknown outcome). */
   async function sendOnce(): Promise<boolean> {
     const rows = await outbox.peek(batchLimit, deps.maxBytes);
     if (rows.length === 0) return false;
     const sentAt = new Date(now()).toISOString();
     const body: BatchBody = { batch: rows.map((r) => ({ ...r.event, sentAt })), sentAt };
+    const manifest = await deps.manifest?.();
+    if (manifest) body.manifest = manifest;
     stats.attempts++;
-    const res = await post(JSON.stringify(body));
+    const res = await deps.send(JSON.stringify(body));
     const outcome: Outcome = classifyResponse(res.status, res.retryAfter, now());
     const ids = rows.map((r) => r.messageId);
 
     if (outcome.kind === 'receipts' && res.receipts && Array.isArray(res.receipts.accepted)) {
       const { accepted, duplicate = [], rejected = [] } = res.receipts;
-      await outbox.settle(rows, [...accepted, ...duplicate], rejected, now());
+      await outbox.settle(rows, [...accepted, ...duplicate], rejected, now(), {
+        delivered: accepted.length,
+        duplicate: duplicate.length,
+        rejected: rejected.length,
+      });
       stats.delivered += accepted.length;
       stats.duplicates += duplicate.length;
       stats.rejected += rejected.length;
@@ -121,7 +105,7 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
     }
     if (outcome.kind === 'reject' || outcome.kind === 'split') {
       const code = outcome.kind === 'reject' ? outcome.code : 'too-large';
-      await outbox.settle(rows, [], ids.map((messageId) => ({ messageId, code, reason: `collector answered ${res.status}` })), now());
+      await outbox.settle(rows, [], ids.map((messageId) => ({ messageId, code, reason: `collector answered ${res.status}` })), now(), { rejected: ids.length });
       stats.rejected += ids.length;
       return true;
     }
@@ -143,6 +127,7 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
   async function loop(): Promise<FlushResult> {
     const before = stats.delivered;
     batchLimit = deps.maxEvents;
+    await deps.beforeFlush?.();
     do {
       again = false;
       while (await sendOnce()) { /* keep going while batches settle */ }
@@ -155,7 +140,7 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
       again = true;
       return running;
     }
-    running = loop().catch((err: unknown) => {
+    running = withLock(loop).catch((err: unknown) => {
       // IndexedDB failed under us; the rows are still there for the next trigger.
       stats.lastError = String(err);
       deps.onError?.('delivery-failed', stats.lastError);

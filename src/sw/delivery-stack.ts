@@ -1,21 +1,35 @@
 /**
- * The outbox and its deliverer wired to a worker global's edges (fetch, timers, clock) with the
- * defaults of shared/config.ts. The service worker uses it, and so does the dedicated worker when
- * there is no service worker.
+ * The outbox, its upkeep and its deliverer wired to a worker global's edges (fetch, timers, clock,
+ * Web Locks, CompressionStream, the storage estimate) with the defaults of shared/config.ts. The
+ * service worker uses it, and so does the dedicated worker when there is no service worker.
  */
 import { DEFAULTS } from '../shared/config.js';
+import type { LossManifest } from '../shared/event.js';
 import { createDeliverer, type Deliverer } from './deliver.js';
 import { createOutbox, type Outbox } from './outbox.js';
-import type { HomingDatabase } from './outbox-db.js';
+import { META, type HomingDatabase } from './outbox-db.js';
+import { createUpkeep, priorityRule, type Budget, type Priority, type Upkeep } from './outbox-upkeep.js';
+import { createTransport, gzip } from './transport.js';
 
 export interface DeliveryStack {
   outbox: Outbox;
   deliverer: Deliverer;
+  upkeep: Upkeep;
+  /** The storage budget now: the configured caps, lowered to a share of the origin's quota. */
+  budget(): Promise<Budget>;
 }
+
+export interface StackOptions {
+  collector: string;
+  priorities?: Record<string, Priority>;
+}
+
+/** The lock every deliverer of the origin takes: tabs' workers and every SW instance alike. */
+export const DELIVERY_LOCK = 'homing-delivery';
 
 export function createDeliveryStack(
   scope: WorkerGlobalScope,
-  collector: string,
+  options: StackOptions,
   getDb: () => Promise<HomingDatabase>,
   onError: (code: string, detail: string) => void,
 ): DeliveryStack {
@@ -26,20 +40,55 @@ export function createDeliveryStack(
     newId: () => scope.crypto.randomUUID(),
     session: { idleMs: DEFAULTS.sessionIdleMs, maxMs: DEFAULTS.sessionMaxMs },
   });
+  const upkeep = createUpkeep(getDb, priorityRule(options.priorities));
+
+  async function budget(): Promise<Budget> {
+    let maxBytes: number = DEFAULTS.storageMaxBytes;
+    try {
+      const { quota } = (await scope.navigator.storage?.estimate()) ?? {};
+      if (quota) maxBytes = Math.min(maxBytes, Math.floor(quota * DEFAULTS.storageQuotaShare));
+    } catch {
+      // No estimate (older Safari): the configured cap stands.
+    }
+    return { maxEvents: DEFAULTS.storageMaxEvents, maxBytes };
+  }
+
+  async function manifest(): Promise<LossManifest | undefined> {
+    const [{ counts, lastSeq }, deviceId] = await Promise.all([outbox.counters(), getDb().then((db) => db.get(META, 'anonymousId'))]);
+    if (typeof deviceId !== 'string') return undefined;
+    return { deviceId, at: now(), counts, lastSeq };
+  }
+
+  const locks = scope.navigator.locks as LockManager | undefined;
+  let lastExpiry = 0;
   const deliverer = createDeliverer({
     outbox,
-    fetch: (input, init) => scope.fetch(input, init),
-    collector,
+    send: createTransport({
+      fetch: (input, init) => scope.fetch(input, init),
+      endpoint: options.collector.replace(/\/+$/, '') + '/v1/batch',
+      timeoutMs: DEFAULTS.deliveryTimeoutMs,
+      setTimeout: (fn, ms) => scope.setTimeout(fn, ms),
+      clearTimeout: (h) => scope.clearTimeout(h as number),
+      compress: typeof CompressionStream === 'function' ? gzip : undefined,
+    }),
     now,
     random: Math.random,
-    setTimeout: (fn, ms) => scope.setTimeout(fn, ms),
-    clearTimeout: (h) => scope.clearTimeout(h as number),
     maxEvents: DEFAULTS.batchMaxEvents,
     maxBytes: DEFAULTS.batchMaxBytes,
-    timeoutMs: DEFAULTS.deliveryTimeoutMs,
     retryBaseMs: DEFAULTS.retryBaseMs,
     retryMaxMs: DEFAULTS.retryMaxMs,
     onError,
+    // request() resolves with the callback's own result; the DOM typing nests the promise.
+    withLock: locks ? <T,>(fn: () => Promise<T>) => locks.request(DELIVERY_LOCK, fn) as unknown as Promise<T> : undefined,
+    manifest,
+    beforeFlush: async () => {
+      // Expiry reads the whole outbox, so at most once an hour per context.
+      if (now() - lastExpiry > 3_600_000) {
+        lastExpiry = now();
+        await upkeep.expire(now() - DEFAULTS.retentionMs);
+      }
+      await upkeep.enforce(await budget());
+    },
   });
-  return { outbox, deliverer };
+  return { outbox, deliverer, upkeep, budget };
 }

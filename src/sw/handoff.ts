@@ -12,12 +12,12 @@ import type { HandoffMessage, PersistItem } from '../shared/protocol.js';
 import { enrich, type Identity } from '../worker/enrich.js';
 import type { ValidationResult } from '../worker/pipeline.js';
 import { META, type HomingDatabase } from './outbox-db.js';
-import type { Outbox } from './outbox.js';
+import type { Persist } from './persist.js';
 import type { Quarantine } from './quarantine.js';
 
 export interface HandoffDeps {
   getDb: () => Promise<HomingDatabase>;
-  outbox: Outbox;
+  persist: Persist;
   validate: (event: WireEvent) => ValidationResult;
   quarantine: Quarantine;
 }
@@ -41,6 +41,7 @@ export function createHandoff(deps: HandoffDeps): (msg: HandoffMessage) => Promi
   return async ({ calls, env }) => {
     let identity = await readIdentity(deps.getDb);
     const items: PersistItem[] = [];
+    let invalid = 0;
     for (const call of calls) {
       if (call.type === 'reset') {
         items.push({ type: 'reset', ts: call.ts });
@@ -51,8 +52,11 @@ export function createHandoff(deps: HandoffDeps): (msg: HandoffMessage) => Promi
       const event = enrich({ ...call, type: call.type }, identity, env);
       const verdict = deps.validate(event);
       if (verdict.ok) items.push(event);
-      else await deps.quarantine(event, verdict.code, verdict.reason);
+      else {
+        invalid++;
+        await deps.quarantine(event, verdict.code, verdict.reason);
+      }
     }
-    return deps.outbox.append(items);
+    return deps.persist(items, invalid > 0 ? { invalid } : undefined);
   };
 }

@@ -2,64 +2,104 @@
  * Wires Homing into a service worker global: a standalone `homing-sw.js`, or a site's own service
  * worker that imports this module (then the site owns install/activate, so `lifecycle` is false).
  *
+ * Delivery triggers, because Background Sync is a bonus (only Chromium has it): every start of the
+ * SW, every message from a page (connect, hand-off, flush: each also wakes a stopped SW), the SW's
+ * own `online` event, a backoff timer while the SW lives, and Background Sync through
+ * workbox-background-sync, whose `onSync` here delivers our outbox and fails while events remain,
+ * so the browser retries (workbox's default replay counts a 503 as delivered, workbox#2599).
+ * Without SyncManager (or with `sync: false`) workbox runs the same `onSync` at every SW start.
+ *
  * No `fetch` listener, on purpose: a SW fetch listener swallows a share of the beacons and
  * keepalive requests a page sends while it unloads (browser-recipes Q7).
  */
+import { Queue } from 'workbox-background-sync';
 import { DEFAULTS } from '../shared/config.js';
-import { createDbOpener } from './outbox-db.js';
 import { createEventValidator } from '../worker/validate.js';
 import { createDeliveryStack } from './delivery-stack.js';
 import { createHandoff } from './handoff.js';
+import { createDbOpener } from './outbox-db.js';
+import type { Priority } from './outbox-upkeep.js';
+import { createPersist } from './persist.js';
 import { createQuarantine } from './quarantine.js';
 import { createSwRuntime, type SwRuntime } from './runtime.js';
-
 
 export interface HomingSwOptions {
   /** The collector's base URL. */
   collector: string;
   /** Take control at once (skipWaiting + clients.claim). Leave false inside a site's own SW. */
   lifecycle?: boolean;
+  /** Use Background Sync where the browser has it (default true); false runs the fallback path only. */
+  sync?: boolean;
+  /** Eviction priority per event name: `{ purchase_completed: 'critical', hover: 'low' }`. */
+  priorities?: Record<string, Priority>;
   debug?: boolean;
 }
+
+/** Background Sync tag: `workbox-background-sync:homing`. */
+export const SYNC_QUEUE = 'homing';
 
 export function installHoming(scope: ServiceWorkerGlobalScope, options: HomingSwOptions): SwRuntime {
   const log = options.debug ? (...args: unknown[]) => console.debug('[homing-sw]', ...args) : () => {};
   const now = () => Date.now();
   const onError = (code: string, detail: string) => log(code, detail);
   const getDb = createDbOpener();
-  const { outbox, deliverer } = createDeliveryStack(scope, options.collector, getDb, onError);
-  const handoff = createHandoff({ getDb, outbox, validate: createEventValidator(), quarantine: createQuarantine(getDb, now) });
-  const runtime = createSwRuntime({
-    outbox,
-    deliverer,
+  const stack = createDeliveryStack(scope, { collector: options.collector, priorities: options.priorities }, getDb, onError);
+  const persist = createPersist(stack);
+  const handoff = createHandoff({ getDb, persist, validate: createEventValidator(), quarantine: createQuarantine(getDb, now) });
+  const fallbackOnly = options.sync === false;
+
+  // Created before the runtime's first flush: in fallback mode its constructor starts `onSync`.
+  let runtime: SwRuntime | null = null;
+  const queue = new Queue(SYNC_QUEUE, {
+    forceSyncFallback: fallbackOnly,
+    onSync: async () => {
+      const result = await (runtime ?? started).flush('sync');
+      // Throwing asks the browser to retry later; in fallback mode nobody would catch it.
+      if (result.pending !== 0 && !fallbackOnly && 'sync' in scope.registration) {
+        throw new Error(`${result.pending} events still queued`);
+      }
+    },
+  });
+  const started = createSwRuntime({
+    persist,
+    deliverer: stack.deliverer,
     handoff,
+    registerSync: () => queue.registerSync(),
     now,
     setTimeout: (fn, ms) => scope.setTimeout(fn, ms),
     clearTimeout: (h) => scope.clearTimeout(h as number),
     onError,
   });
+  runtime = started;
 
   if (options.lifecycle) {
     scope.addEventListener('install', (event) => event.waitUntil(scope.skipWaiting()));
     scope.addEventListener('activate', (event) => event.waitUntil(scope.clients.claim()));
   }
   scope.addEventListener('message', (event) => {
-    event.waitUntil(runtime.handlePageMessage(event.data, event.ports));
+    event.waitUntil(started.handlePageMessage(event.data, event.ports));
   });
-  scope.addEventListener('online', () => void runtime.flush('online'));
+  scope.addEventListener('online', () => void started.flush('online'));
   // Every start of the SW is a chance to deliver what an earlier instance left behind.
-  void runtime.flush('start');
-  log('installed', options.collector);
-  return runtime;
+  if (!fallbackOnly) void started.flush('start');
+  log('installed', options.collector, fallbackOnly ? '(sync fallback)' : '');
+  return started;
 }
 
 /** For the standalone bundle: options from the registration URL (`homing-sw.js?collector=…`). */
 export function optionsFromUrl(url: string): HomingSwOptions {
   const params = new URL(url).searchParams;
+  let priorities: Record<string, Priority> | undefined;
+  try {
+    priorities = params.has('priorities') ? (JSON.parse(params.get('priorities')!) as Record<string, Priority>) : undefined;
+  } catch {
+    priorities = undefined;
+  }
   return {
     collector: params.get('collector') ?? DEFAULTS.collector,
     lifecycle: params.get('lifecycle') !== '0',
+    sync: params.get('sync') !== '0',
+    priorities,
     debug: params.get('debug') === '1',
   };
 }
-

@@ -53,6 +53,10 @@ export interface MetaValues {
   seq: number;
   /** Events in the outbox, kept in the same transactions that add and remove them. */
   pending: number;
+  /** Their JSON size, kept the same way (the storage budget counts it). */
+  bytes: number;
+  /** Cumulative counts by reason since install, for the loss manifest. */
+  counts: Record<string, number>;
   anonymousId: string;
   /** Set by `identify`/`alias`, cleared by `reset`. */
   userId: string | null;

@@ -27,19 +27,25 @@ export interface Outbox {
   /**
    * Commits the events, in order, with their device sequence number and session; a reset marker
    * ends the session. Resolves with how many events were new once the transaction is durable.
+   * `counts` (what the worker dropped meanwhile) join the loss manifest's counters.
    */
-  append(items: PersistItem[]): Promise<number>;
+  append(items: PersistItem[], counts?: Record<string, number>): Promise<number>;
   /** Oldest first, at most `maxEvents` and about `maxBytes` of JSON (always at least one event). */
   peek(maxEvents: number, maxBytes: number): Promise<OutboxRow[]>;
   /**
    * Removes the settled events among `rows` (`done`: accepted or duplicate) and moves rejected ones
-   * to the dead-letter store with the collector's reason. Others stay.
+   * to the dead-letter store with the collector's reason. Others stay. `counts` are added to the
+   * loss manifest's counters in the same transaction.
    */
-  settle(rows: OutboxRow[], done: string[], rejected: RejectedReceipt[], now: number): Promise<void>;
+  settle(rows: OutboxRow[], done: string[], rejected: RejectedReceipt[], now: number, counts?: Record<string, number>): Promise<void>;
   /** Counts one more unknown outcome for the segments these rows came from. */
   markAttempt(rows: OutboxRow[]): Promise<void>;
   /** Events waiting. */
   count(): Promise<number>;
+  /** Events waiting and their JSON size. */
+  usage(): Promise<{ events: number; bytes: number }>;
+  /** Cumulative counters by reason and the last sequence number, for the loss manifest. */
+  counters(): Promise<{ counts: Record<string, number>; lastSeq: number }>;
   deadLetterCount(): Promise<number>;
 }
 
@@ -53,16 +59,18 @@ export interface OutboxDeps {
 
 export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps): Outbox {
   return {
-    async append(items) {
+    async append(items, counts) {
       const events = items.filter((item): item is WireEvent => item.type !== 'reset');
       if (items.length === 0) return 0;
       const db = await getDb();
       // Strict durability: the ack that follows is a promise that the event survives a crash.
       const tx = db.transaction([OUTBOX, META], 'readwrite', { durability: 'strict' });
       const meta = tx.objectStore(META);
-      const [lastSeq, pending, lastSession, existing] = await Promise.all([
+      const [lastSeq, pending, bytes, totals, lastSession, existing] = await Promise.all([
         meta.get('seq') as Promise<number | undefined>,
         meta.get('pending') as Promise<number | undefined>,
+        meta.get('bytes') as Promise<number | undefined>,
+        meta.get('counts') as Promise<Record<string, number> | undefined>,
         meta.get('session') as Promise<SessionState | null | undefined>,
         events.length > 0 ? storedIdsAmong(tx.objectStore(OUTBOX).index(BY_ID), events) : new Set<string>(),
       ]);
@@ -91,7 +99,9 @@ export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps):
         void tx.objectStore(OUTBOX).add(segment);
         void meta.put(seq, 'seq');
         void meta.put((pending ?? 0) + stored, 'pending');
+        void meta.put((bytes ?? 0) + segment.sizes.reduce((a, b) => a + b, 0), 'bytes');
       }
+      if (stored > 0 || counts) void meta.put(addCounts(totals, { ...counts, stored }), 'counts');
       if (session !== (lastSession ?? null)) void meta.put(session, 'session');
       await tx.done;
       return stored;
@@ -120,7 +130,7 @@ export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps):
       return rows;
     },
 
-    async settle(rows, done, rejected, at) {
+    async settle(rows, done, rejected, at, counts) {
       if (done.length === 0 && rejected.length === 0) return;
       const reasons = new Map(rejected.map((r) => [r.messageId, r]));
       const remove = new Set(done);
@@ -131,11 +141,15 @@ export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps):
       const tx = db.transaction([OUTBOX, DEAD_LETTER, META], 'readwrite', { durability: 'relaxed' });
       const store = tx.objectStore(OUTBOX);
       const keys = [...new Set(rows.map((r) => r.segment))];
-      const [segments, pending] = await Promise.all([
+      const meta = tx.objectStore(META);
+      const [segments, pending, bytes, totals] = await Promise.all([
         Promise.all(keys.map((k) => store.get(k))),
-        tx.objectStore(META).get('pending') as Promise<number | undefined>,
+        meta.get('pending') as Promise<number | undefined>,
+        meta.get('bytes') as Promise<number | undefined>,
+        meta.get('counts') as Promise<Record<string, number> | undefined>,
       ]);
       let removed = 0;
+      let removedBytes = 0;
       for (const segment of segments) {
         if (!segment) continue; // settled meanwhile by another deliverer
         const keep: OutboxSegment = { ...segment, ids: [], events: [], sizes: [] };
@@ -147,6 +161,7 @@ export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps):
             return;
           }
           removed++;
+          removedBytes += segment.sizes[i];
           const rejection = reasons.get(id);
           if (rejection) {
             void tx.objectStore(DEAD_LETTER).put({ messageId: id, event: segment.events[i], code: rejection.code, reason: rejection.reason, at });
@@ -155,7 +170,10 @@ export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps):
         if (keep.ids.length === 0) void store.delete(segment.key!);
         else if (keep.ids.length !== segment.ids.length) void store.put(keep);
       }
-      void tx.objectStore(META).put(Math.max(0, (pending ?? 0) - removed), 'pending');
+      void meta.put(Math.max(0, (pending ?? 0) - removed), 'pending');
+      void meta.put(Math.max(0, (bytes ?? 0) - removedBytes), 'bytes');
+      // Only what this call removed counts: a row another deliverer settled first was counted there.
+      if (counts && removed > 0) void meta.put(addCounts(totals, counts), 'counts');
       await tx.done;
     },
 
@@ -172,10 +190,29 @@ export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps):
       return ((await (await getDb()).get(META, 'pending')) as number | undefined) ?? 0;
     },
 
+    async usage() {
+      const db = await getDb();
+      const [events, bytes] = await Promise.all([db.get(META, 'pending'), db.get(META, 'bytes')]);
+      return { events: (events as number | undefined) ?? 0, bytes: (bytes as number | undefined) ?? 0 };
+    },
+
+    async counters() {
+      const db = await getDb();
+      const [counts, lastSeq] = await Promise.all([db.get(META, 'counts'), db.get(META, 'seq')]);
+      return { counts: { ...(counts as Record<string, number> | undefined) }, lastSeq: (lastSeq as number | undefined) ?? 0 };
+    },
+
     async deadLetterCount() {
       return (await getDb()).count(DEAD_LETTER);
     },
   };
+}
+
+/** Adds counters; missing ones start at zero. */
+export function addCounts(totals: Record<string, number> | undefined, deltas: Record<string, number | undefined>): Record<string, number> {
+  const next = { ...totals };
+  for (const [key, value] of Object.entries(deltas)) if (value) next[key] = (next[key] ?? 0) + value;
+  return next;
 }
 
 /**

@@ -5,11 +5,14 @@
  */
 import { PROTOCOL_VERSION, type HandoffMessage, type PageToSw, type PersistAck, type WorkerToSw } from '../shared/protocol.js';
 import type { Deliverer, FlushResult } from './deliver.js';
-import type { Outbox } from './outbox.js';
+import type { Persist } from './persist.js';
 
 export interface SwRuntimeDeps {
-  outbox: Outbox;
+  /** Stores events within the storage budget. */
+  persist: Persist;
   deliverer: Deliverer;
+  /** Asks the browser for a Background Sync (where there is one) so delivery resumes later. */
+  registerSync?: () => Promise<void>;
   /** Stores the unacknowledged calls of a closing page. */
   handoff: (msg: HandoffMessage) => Promise<number>;
   now: () => number;
@@ -33,14 +36,18 @@ function isPageMessage(data: unknown): data is PageToSw {
 }
 
 export function createSwRuntime(deps: SwRuntimeDeps): SwRuntime {
-  const { outbox, deliverer } = deps;
+  const { deliverer } = deps;
   let retryTimer: unknown = null;
 
-  /** While the SW is alive, come back after the backoff; SW start and page triggers cover the rest. */
+  /**
+   * While the SW is alive, come back after the backoff; Background Sync (Chromium), SW start and
+   * the page's triggers cover the time after it.
+   */
   function planRetry(result: FlushResult): void {
     if (retryTimer !== null) deps.clearTimeout(retryTimer);
     retryTimer = null;
     if (result.pending === 0) return;
+    void deps.registerSync?.();
     const wait = Math.max(0, deliverer.retryAt() - deps.now());
     retryTimer = deps.setTimeout(() => {
       retryTimer = null;
@@ -57,7 +64,7 @@ export function createSwRuntime(deps: SwRuntimeDeps): SwRuntime {
   async function persist(msg: WorkerToSw, port: MessagePort): Promise<void> {
     let ack: PersistAck;
     try {
-      const stored = await outbox.append(msg.events);
+      const stored = await deps.persist(msg.events, msg.dropped);
       ack = { v: PROTOCOL_VERSION, op: 'ack', id: msg.id, ok: true, stored };
     } catch (err) {
       deps.onError?.('persist-failed', String(err));

@@ -82,7 +82,7 @@ function createWorkerApi(): WorkerApi<MessagePort> {
         ...timers,
         onTimeout: () => report('sw-link-timeout', 'no ack from the service worker'),
       });
-      pipeline.setSink((items) => link!.persist(items));
+      pipeline.setSink((items, dropped) => link!.persist(items, dropped));
     },
 
     capture(calls) {

@@ -6,6 +6,7 @@
 import { DEFAULTS } from '../shared/config.js';
 import type { Deliverer } from '../sw/deliver.js';
 import { createDeliveryStack } from '../sw/delivery-stack.js';
+import { createPersist } from '../sw/persist.js';
 import type { HomingDatabase } from '../sw/outbox-db.js';
 import type { PersistSink } from './pipeline.js';
 
@@ -22,7 +23,9 @@ export function startLocalDelivery(
   onError: (code: string, detail: string) => void,
 ): LocalDelivery {
   const now = () => Date.now();
-  const { outbox, deliverer } = createDeliveryStack(self, collector, getDb, onError);
+  const stack = createDeliveryStack(self, { collector }, getDb, onError);
+  const { deliverer } = stack;
+  const persist = createPersist(stack);
   const tick = () => {
     if (deliverer.retryAt() <= now()) void deliverer.flush('timer');
   };
@@ -31,8 +34,8 @@ export function startLocalDelivery(
   void deliverer.flush('start');
   return {
     deliverer,
-    async sink(events) {
-      const stored = await outbox.append(events);
+    async sink(items, dropped) {
+      const stored = await persist(items, dropped);
       tick();
       return stored;
     },

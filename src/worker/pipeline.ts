@@ -12,8 +12,11 @@ import { enrich } from './enrich.js';
 import type { IdentityStore } from './identity.js';
 import { createRuleGate, type Verdict } from './rules.js';
 
-/** Where durable events go: the service worker's outbox, or the worker's own when there is no SW. */
-export type PersistSink = (items: PersistItem[]) => Promise<number>;
+/**
+ * Where durable events go: the service worker's outbox, or the worker's own when there is no SW.
+ * `dropped` counts what the worker dropped since the last persist, for the loss manifest.
+ */
+export type PersistSink = (items: PersistItem[], dropped: Record<string, number>) => Promise<number>;
 
 export type ValidationResult = { ok: true } | { ok: false; code: string; reason: string };
 
@@ -61,6 +64,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   let dueWhileBusy = false;
   let failures = 0;
   let chain: Promise<void> = Promise.resolve();
+  /** Drops not yet reported to the outbox's counters. */
+  let dropped: Record<string, number> = {};
+  const drop = (reason: string) => (dropped[reason] = (dropped[reason] ?? 0) + 1);
   const stats: Omit<WorkerStats, 'relinks'> = { received: 0, persisted: 0, pending: 0, invalid: 0, debounced: 0, throttled: 0, errors: {} };
 
   function settle(ticket: Ticket | null, durable: boolean): void {
@@ -104,6 +110,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const verdict = deps.validate(event);
       if (!verdict.ok) {
         stats.invalid++;
+        drop('invalid');
         countError(verdict.code, `${event.event ?? event.type}: ${verdict.reason}`);
         deps.quarantine(event, verdict.code, verdict.reason).catch((err: unknown) => countError('persist-failed', `quarantine: ${String(err)}`));
         return settle(ticket, false);
@@ -112,6 +119,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     },
     onDrop: ({ ticket }, verdict: Verdict) => {
       stats[verdict]++;
+      drop(verdict);
       settle(ticket, false);
     },
   });
@@ -123,8 +131,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const taken = queue.splice(0, deps.batch.persistMax);
     batcher.taken();
     if (queue.length > 0) dueWhileBusy = true; // more than one persist's worth was due
+    const report = dropped;
+    dropped = {};
     try {
-      await sink(taken.map((q) => q.item));
+      await sink(taken.map((q) => q.item), report);
       failures = 0;
       for (const q of taken) settle(q.ticket, true);
       busy = false;
@@ -132,6 +142,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     } catch (err) {
       countError('persist-failed', String(err));
       queue.unshift(...taken);
+      for (const [reason, n] of Object.entries(report)) dropped[reason] = (dropped[reason] ?? 0) + n;
       const wait = Math.min(30_000, deps.retryMs * 2 ** failures++);
       deps.setTimeout(() => {
         busy = false;

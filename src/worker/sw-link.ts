@@ -10,7 +10,7 @@ import { PROTOCOL_VERSION, type PersistAck, type PersistItem, type PersistMessag
 
 export interface SwLink {
   /** Resolves with how many events were new once the SW committed them; rejects if it could not. */
-  persist(items: PersistItem[]): Promise<number>;
+  persist(items: PersistItem[], dropped?: Record<string, number>): Promise<number>;
   /** A new port from the page (after `requestLink`, or at start). */
   attach(port: MessagePort): void;
   relinks(): number;
@@ -85,9 +85,10 @@ export function createSwLink(deps: SwLinkDeps): SwLink {
   }
 
   return {
-    persist(events) {
+    persist(events, dropped) {
       return new Promise<number>((resolve, reject) => {
         const msg: PersistMessage = { v: PROTOCOL_VERSION, op: 'persist', id: nextId++, events };
+        if (dropped && Object.keys(dropped).length > 0) msg.dropped = dropped;
         pending.set(msg.id, { msg, resolve, reject });
         if (port) {
           port.postMessage(msg);

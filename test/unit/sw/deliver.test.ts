@@ -5,6 +5,7 @@ import type { BatchBody, BatchReceipts } from '../../../src/shared/event.js';
 import { createDbOpener, type HomingDatabase } from '../../../src/sw/outbox-db.js';
 import { createOutbox, type Outbox } from '../../../src/sw/outbox.js';
 import { createDeliverer, type DelivererDeps } from '../../../src/sw/deliver.js';
+import { createTransport } from '../../../src/sw/transport.js';
 import { makeEvent, sessionIds, SESSION } from '../../helpers/events.js';
 
 const DB = 'homing-test-deliver';
@@ -24,23 +25,31 @@ describe('deliverer', () => {
   let requests: BatchBody[];
   let respond: Responder;
 
+  const fakeFetch = (async (url: string, init: RequestInit) => {
+    expect(url).toBe('http://collector.test/v1/batch');
+    const body = JSON.parse(init.body as string) as BatchBody;
+    requests.push(body);
+    return respond(body);
+  }) as typeof fetch;
+
+  function transport(fetchFn: typeof fetch = fakeFetch, timeoutMs = 1000) {
+    return createTransport({
+      fetch: fetchFn,
+      endpoint: 'http://collector.test/v1/batch',
+      timeoutMs,
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+    });
+  }
+
   function deliverer(overrides: Partial<DelivererDeps> = {}) {
     return createDeliverer({
       outbox,
-      fetch: (async (url: string, init: RequestInit) => {
-        expect(url).toBe('http://collector.test/v1/batch');
-        const body = JSON.parse(init.body as string) as BatchBody;
-        requests.push(body);
-        return respond(body);
-      }) as typeof fetch,
-      collector: 'http://collector.test/',
+      send: transport(),
       now: () => now,
       random: () => 0.5,
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
       maxEvents: 3,
       maxBytes: 1e9,
-      timeoutMs: 1000,
       retryBaseMs: 1000,
       retryMaxMs: 60_000,
       ...overrides,
@@ -82,6 +91,33 @@ describe('deliverer', () => {
     expect(await outbox.count()).toBe(0);
     expect(await outbox.deadLetterCount()).toBe(1);
     expect(d.stats()).toMatchObject({ delivered: 1, duplicates: 1, rejected: 1 });
+    expect((await outbox.counters()).counts).toEqual({ stored: 3, delivered: 1, duplicate: 1, rejected: 1 });
+  });
+
+  it('sends the loss manifest with each batch and runs upkeep before each flush', async () => {
+    await outbox.append([makeEvent('a')]);
+    let upkeep = 0;
+    const manifest = { deviceId: 'anon-1', at: now, counts: { stored: 1 }, lastSeq: 1 };
+    await deliverer({ manifest: async () => manifest, beforeFlush: async () => void upkeep++ }).flush('test');
+    expect(requests[0].manifest).toEqual(manifest);
+    expect(upkeep).toBe(1);
+  });
+
+  it('runs each flush inside the cross-context lock', async () => {
+    await outbox.append([makeEvent('a')]);
+    const log: string[] = [];
+    const withLock = async <T,>(fn: () => Promise<T>) => {
+      log.push('lock');
+      const result = await fn();
+      log.push('unlock');
+      return result;
+    };
+    respond = (body) => {
+      log.push('request');
+      return receipts({ accepted: body.batch.map((e) => e.messageId) });
+    };
+    await deliverer({ withLock }).flush('test');
+    expect(log).toEqual(['lock', 'request', 'unlock']);
   });
 
   it.each([
@@ -152,11 +188,9 @@ describe('deliverer', () => {
 
   it('times out a hanging request and counts the outcome as unknown', async () => {
     await outbox.append([makeEvent('a')]);
-    const d = deliverer({
-      timeoutMs: 20,
-      fetch: ((_url: string, init: RequestInit) =>
-        new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))) as typeof fetch,
-    });
+    const hanging = ((_url: string, init: RequestInit) =>
+      new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))) as typeof fetch;
+    const d = deliverer({ send: transport(hanging, 20) });
     expect(await d.flush('test')).toEqual({ delivered: 0, pending: 1 });
     expect(d.stats().lastError).toContain('abort');
   });

@@ -25,7 +25,7 @@ describe('pagehide hand-off in the service worker', () => {
     outbox = createOutbox({ getDb, now: () => 0, newId: sessionIds(), session: SESSION });
     handoff = createHandoff({
       getDb,
-      outbox,
+      persist: (items, counts) => outbox.append(items, counts),
       validate: (e) => (/^[a-z_]+$/.test(e.event ?? 'x') ? { ok: true } : { ok: false, code: 'invalid-event', reason: '/event must match pattern' }),
       quarantine: createQuarantine(getDb, () => 0),
     });
@@ -47,6 +47,7 @@ describe('pagehide hand-off in the service worker', () => {
       ['c', 'device-1', 'user-9', 2],
     ]);
     expect(await (await getDb()).count('quarantine')).toBe(1);
+    expect((await outbox.counters()).counts).toMatchObject({ stored: 2, invalid: 1 });
   });
 
   it('stores nothing twice when the worker persisted part of the tail in time', async () => {
