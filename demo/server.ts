@@ -16,6 +16,8 @@ export interface DemoServerOptions {
   root: string;
   /** Folder of Homing's browser bundles (dist/browser). */
   bundles: string;
+  /** `false` for a site whose own service worker imports Homing's (the client then registers none). */
+  swUrl?: false;
 }
 
 const TYPES: Record<string, string> = {
@@ -69,6 +71,7 @@ async function withStub(html: string, options: DemoServerOptions, swParams: stri
   const config = JSON.stringify({
     collector: options.collector,
     ...(swParams ? { swUrl: `/homing-sw.js?${swParams}` } : {}),
+    ...(options.swUrl === false ? { swUrl: false } : {}),
     debug: true,
     autocapture: { clicks: true, forms: true, scroll: true, engagement: true },
     dataLayer: true,

@@ -38,6 +38,8 @@ export interface HomingConfig {
   backgroundSync?: boolean;
   /** Request persistent storage (`navigator.storage.persist()`), so the browser keeps the outbox under pressure. */
   persistStorage?: boolean;
+  /** The outbox's storage budget (defaults: 100,000 events, 50 MB, at most half the origin's quota). */
+  storage?: { maxEvents?: number; maxBytes?: number };
   /** Logs every error code to the console. */
   debug?: boolean;
   onError?: ErrorListener;
@@ -251,6 +253,7 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
             priorities: config.priorities,
             backgroundSync: config.backgroundSync,
             persistStorage: config.persistStorage,
+            storage: config.storage,
           }),
         )
         .then((connection) => {

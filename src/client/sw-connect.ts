@@ -46,6 +46,7 @@ export interface SwConnectOptions {
   backgroundSync?: boolean;
   /** Ask the browser not to evict the origin's storage under pressure (`navigator.storage.persist()`). */
   persistStorage?: boolean;
+  storage?: { maxEvents?: number; maxBytes?: number };
 }
 
 export async function connectServiceWorker(options: SwConnectOptions): Promise<SwConnection> {
@@ -56,6 +57,8 @@ export async function connectServiceWorker(options: SwConnectOptions): Promise<S
     if (options.debug) url.searchParams.set('debug', '1');
     if (options.backgroundSync === false) url.searchParams.set('sync', '0');
     if (options.priorities) url.searchParams.set('priorities', JSON.stringify(options.priorities));
+    if (options.storage?.maxEvents) url.searchParams.set('maxEvents', String(options.storage.maxEvents));
+    if (options.storage?.maxBytes) url.searchParams.set('maxBytes', String(options.storage.maxBytes));
     await new Workbox(url.href, { scope: options.scope }).register({ immediate: true });
   }
   const registration = await container.ready;

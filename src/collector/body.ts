@@ -10,6 +10,13 @@ import { gunzip, inflate, type InputType, type ZlibOptions } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from './http-error.js';
 
+/**
+ * The codings `decode` accepts, as the `Accept-Encoding` value the batch route answers with
+ * (RFC 9110 §12.5.3: in a response it says which codings the server accepts in requests). A client
+ * cannot know before its first answer; the service worker starts compressing once it reads this.
+ */
+export const ACCEPTED_CONTENT_ENCODINGS = 'gzip, deflate';
+
 const gunzipAsync = promisify<InputType, ZlibOptions, Buffer>(gunzip);
 const inflateAsync = promisify<InputType, ZlibOptions, Buffer>(inflate);
 

@@ -30,6 +30,9 @@ export function registerCors(app: FastifyInstance, origins: AllowedOrigins): voi
     methods: ['GET', 'POST', 'OPTIONS'],
     // content-encoding is not CORS-safelisted: a gzipped fetch needs the preflight to allow it.
     allowedHeaders: ['content-type', 'content-encoding'],
+    // What a page or service worker may read from an answer besides the safelisted headers: the
+    // codings the collector accepts (so the client may start gzipping) and a 429/503's wait.
+    exposedHeaders: ['Accept-Encoding', 'Retry-After'],
     // Events carry no cookies; ids are in the body.
     credentials: false,
     // Cache the preflight so a busy page does not pay one per batch (Chromium caps this at 2 h).

@@ -7,7 +7,7 @@ import { COLLECTOR_DEFAULTS } from '../shared/config.js';
 import { registerBodyParser } from './body.js';
 import { registerCors, type AllowedOrigins } from './cors.js';
 import { toErrorAnswer } from './http-error.js';
-import { registerBatchRoute } from './routes/batch.js';
+import { registerBatchRoute, type CollectorCounters } from './routes/batch.js';
 import { registerHealthRoute } from './routes/health.js';
 import type { EventStore } from './store/store.js';
 import { createEventValidator } from './validate.js';
@@ -24,6 +24,15 @@ export interface CollectorOptions {
   maxBatchEvents?: number;
   /** Fastify's logger option (pino); off by default. */
   logger?: FastifyServerOptions['logger'];
+}
+
+const countersByApp = new WeakMap<FastifyInstance, CollectorCounters>();
+
+/** The counters of an app made by `createCollector`: what it dropped without failing a request. */
+export function collectorCounters(app: FastifyInstance): Readonly<CollectorCounters> {
+  const counters = countersByApp.get(app);
+  if (!counters) throw new Error('collectorCounters: not an app made by createCollector');
+  return counters;
 }
 
 export function createCollector(options: CollectorOptions): FastifyInstance {
@@ -43,7 +52,10 @@ export function createCollector(options: CollectorOptions): FastifyInstance {
   registerCors(app, options.origins);
   registerBodyParser(app, bodyLimitBytes);
   registerHealthRoute(app);
+  const counters: CollectorCounters = { manifestsRejected: 0 };
+  countersByApp.set(app, counters);
   registerBatchRoute(app, {
+    counters,
     store: options.store,
     validate: createEventValidator(),
     now: options.now ?? Date.now,

@@ -62,11 +62,14 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
   let again = false;
   let failures = 0;
   let notBefore = 0;
+  /** Set by Retry-After: the collector asked for quiet, so even an explicit flush waits. */
+  let serverNotBefore = 0;
   /** Batch size for the rest of this flush; halved by each 413 so later batches fit at once. */
   let batchLimit = deps.maxEvents;
 
   /** One request; returns false when the loop should stop (an unknown outcome). */
   async function sendOnce(): Promise<boolean> {
+    if (now() < serverNotBefore) return false;
     const rows = await outbox.peek(batchLimit, deps.maxBytes);
     if (rows.length === 0) return false;
     const sentAt = new Date(now()).toISOString();
@@ -121,6 +124,7 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
     const wait = afterMs ?? backoffMs(failures, deps.retryBaseMs, deps.retryMaxMs, deps.random);
     failures++;
     notBefore = now() + wait;
+    if (afterMs !== undefined) serverNotBefore = notBefore;
     return false;
   }
 

@@ -22,13 +22,24 @@ export interface DeliveryStack {
 export interface StackOptions {
   collector: string;
   priorities?: Record<string, Priority>;
+  maxEvents?: number;
+  maxBytes?: number;
 }
 
 /** The lock every deliverer of the origin takes: tabs' workers and every SW instance alike. */
 export const DELIVERY_LOCK = 'homing-delivery';
 
+/** What the stack needs of its global: a service worker's, or a dedicated worker's. */
+export interface WorkerEdges {
+  fetch: typeof fetch;
+  setTimeout: (fn: () => void, ms: number) => number;
+  clearTimeout: (handle: number) => void;
+  crypto: { randomUUID(): string };
+  navigator: { locks?: LockManager; storage?: StorageManager };
+}
+
 export function createDeliveryStack(
-  scope: WorkerGlobalScope,
+  scope: WorkerEdges,
   options: StackOptions,
   getDb: () => Promise<HomingDatabase>,
   onError: (code: string, detail: string) => void,
@@ -43,14 +54,14 @@ export function createDeliveryStack(
   const upkeep = createUpkeep(getDb, priorityRule(options.priorities));
 
   async function budget(): Promise<Budget> {
-    let maxBytes: number = DEFAULTS.storageMaxBytes;
+    let maxBytes: number = options.maxBytes ?? DEFAULTS.storageMaxBytes;
     try {
       const { quota } = (await scope.navigator.storage?.estimate()) ?? {};
       if (quota) maxBytes = Math.min(maxBytes, Math.floor(quota * DEFAULTS.storageQuotaShare));
     } catch {
       // No estimate (older Safari): the configured cap stands.
     }
-    return { maxEvents: DEFAULTS.storageMaxEvents, maxBytes };
+    return { maxEvents: options.maxEvents ?? DEFAULTS.storageMaxEvents, maxBytes };
   }
 
   async function manifest(): Promise<LossManifest | undefined> {
@@ -59,7 +70,7 @@ export function createDeliveryStack(
     return { deviceId, at: now(), counts, lastSeq };
   }
 
-  const locks = scope.navigator.locks as LockManager | undefined;
+  const locks = scope.navigator.locks;
   let lastExpiry = 0;
   const deliverer = createDeliverer({
     outbox,

@@ -32,6 +32,9 @@ export interface HomingSwOptions {
   sync?: boolean;
   /** Eviction priority per event name: `{ purchase_completed: 'critical', hover: 'low' }`. */
   priorities?: Record<string, Priority>;
+  /** Storage budget caps (defaults: 100,000 events, 50 MB, at most half the origin's quota). */
+  maxEvents?: number;
+  maxBytes?: number;
   debug?: boolean;
 }
 
@@ -43,7 +46,12 @@ export function installHoming(scope: ServiceWorkerGlobalScope, options: HomingSw
   const now = () => Date.now();
   const onError = (code: string, detail: string) => log(code, detail);
   const getDb = createDbOpener();
-  const stack = createDeliveryStack(scope, { collector: options.collector, priorities: options.priorities }, getDb, onError);
+  const stack = createDeliveryStack(
+    scope,
+    { collector: options.collector, priorities: options.priorities, maxEvents: options.maxEvents, maxBytes: options.maxBytes },
+    getDb,
+    onError,
+  );
   const persist = createPersist(stack);
   const handoff = createHandoff({ getDb, persist, validate: createEventValidator(), quarantine: createQuarantine(getDb, now) });
   const fallbackOnly = options.sync === false;
@@ -53,6 +61,12 @@ export function installHoming(scope: ServiceWorkerGlobalScope, options: HomingSw
   const queue = new Queue(SYNC_QUEUE, {
     forceSyncFallback: fallbackOnly,
     onSync: async () => {
+      // A sync registered while online fires at once (browser-recipes Q5), usually in the middle of
+      // our own backoff: then it only asks the browser to come back later, without sending.
+      if (stack.deliverer.retryAt() > now()) {
+        if (fallbackOnly || !('sync' in scope.registration)) return;
+        throw new Error('backing off');
+      }
       const result = await (runtime ?? started).flush('sync');
       // Throwing asks the browser to retry later; in fallback mode nobody would catch it.
       if (result.pending !== 0 && !fallbackOnly && 'sync' in scope.registration) {
@@ -100,6 +114,13 @@ export function optionsFromUrl(url: string): HomingSwOptions {
     lifecycle: params.get('lifecycle') !== '0',
     sync: params.get('sync') !== '0',
     priorities,
+    maxEvents: positive(params.get('maxEvents')),
+    maxBytes: positive(params.get('maxBytes')),
     debug: params.get('debug') === '1',
   };
+}
+
+function positive(value: string | null): number | undefined {
+  const n = Number(value);
+  return value !== null && Number.isInteger(n) && n > 0 ? n : undefined;
 }

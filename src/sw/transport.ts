@@ -35,13 +35,13 @@ export async function gzip(text: string): Promise<Uint8Array> {
 export function createTransport(deps: TransportDeps): Transport {
   let acceptsGzip = false;
 
-  return async (json) => {
+  async function post(json: string, compress: boolean): Promise<PostResult> {
     const controller = new AbortController();
     const timer = deps.setTimeout(() => controller.abort(), deps.timeoutMs);
     try {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       let body: string | Uint8Array = json;
-      if (acceptsGzip && deps.compress) {
+      if (compress && deps.compress) {
         body = await deps.compress(json);
         headers['content-encoding'] = 'gzip';
       }
@@ -52,7 +52,8 @@ export function createTransport(deps: TransportDeps): Transport {
         signal: controller.signal,
         credentials: 'omit',
       });
-      acceptsGzip = /\bgzip\b/i.test(res.headers.get('accept-encoding') ?? '');
+      // Sticky: an error page from a proxy in between says nothing about the collector.
+      if (/\bgzip\b/i.test(res.headers.get('accept-encoding') ?? '')) acceptsGzip = true;
       const retryAfter = res.headers.get('retry-after');
       if (!res.ok) return { status: res.status, retryAfter };
       try {
@@ -65,5 +66,16 @@ export function createTransport(deps: TransportDeps): Transport {
     } finally {
       deps.clearTimeout(timer);
     }
+  }
+
+  return async (json) => {
+    const compressed = acceptsGzip && !!deps.compress;
+    const result = await post(json, compressed);
+    // 415 to a gzip body: whatever answers no longer reads gzip. Plain JSON, at once, and from now on.
+    if (compressed && result.status === 415) {
+      acceptsGzip = false;
+      return post(json, false);
+    }
+    return result;
   };
 }

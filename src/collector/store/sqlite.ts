@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventStore, InsertResult, StoredEvent, StoredPayload } from './store.js';
+import type { EventStore, InsertResult, LossCounts, StoredEvent, StoredManifest, StoredPayload } from './store.js';
 
 /**
  * Schema steps, applied in order; `PRAGMA user_version` records how many ran. Steps are only ever
@@ -39,6 +39,14 @@ const MIGRATIONS: readonly string[] = [
      payload      TEXT NOT NULL
    );
    CREATE INDEX IF NOT EXISTS events_ts ON events (ts);`,
+  // v2: the latest loss manifest per device (cumulative counters; `counts` is a JSON object).
+  `CREATE TABLE IF NOT EXISTS loss_manifests (
+     device_id   TEXT PRIMARY KEY NOT NULL,
+     at          INTEGER NOT NULL,
+     received_at INTEGER NOT NULL,
+     counts      TEXT NOT NULL,
+     last_seq    INTEGER
+   );`,
 ];
 
 /** The schema version this code writes; exported so tests and tools can check a file. */
@@ -62,6 +70,14 @@ interface EventRow {
   page_url: string | null;
   page_path: string | null;
   payload: string;
+}
+
+interface ManifestRow {
+  device_id: string;
+  at: number;
+  received_at: number;
+  counts: string;
+  last_seq: number | null;
 }
 
 export interface SqliteStoreOptions {
@@ -98,10 +114,19 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   );
   const countAll = db.prepare('SELECT count(*) AS n FROM events').pluck();
   const selectOne = db.prepare('SELECT * FROM events WHERE message_id = ?');
+  // Latest per device by the device's own clock: an older manifest arriving late (a batch resent
+  // after a newer one went through) must not roll the counters back. `changes === 0` means stale.
+  const upsertManifest = db.prepare(
+    `INSERT INTO loss_manifests (device_id, at, received_at, counts, last_seq) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (device_id) DO UPDATE SET
+       at = excluded.at, received_at = excluded.received_at, counts = excluded.counts, last_seq = excluded.last_seq
+     WHERE excluded.at >= loss_manifests.at`,
+  );
+  const selectManifest = db.prepare('SELECT * FROM loss_manifests WHERE device_id = ?');
 
   // db.transaction() commits when the function returns and rolls back if it throws, so a batch is
   // all-or-nothing and the route never acknowledges a partly written batch.
-  const insertAll = db.transaction((events: readonly StoredEvent[]): InsertResult => {
+  const insertAll = db.transaction((events: readonly StoredEvent[], manifest: StoredManifest | undefined): InsertResult => {
     const inserted: string[] = [];
     const duplicate: string[] = [];
     for (const e of events) {
@@ -112,14 +137,18 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       );
       (info.changes === 0 ? duplicate : inserted).push(e.messageId);
     }
-    return { inserted, duplicate };
+    if (!manifest) return { inserted, duplicate };
+    const info = upsertManifest.run(
+      manifest.deviceId, manifest.at, manifest.receivedAt, JSON.stringify(manifest.counts), manifest.lastSeq,
+    );
+    return { inserted, duplicate, manifest: info.changes === 0 ? 'stale' : 'stored' };
   });
 
   let closed = false;
   return {
-    insertBatch(events) {
-      if (events.length === 0) return { inserted: [], duplicate: [] };
-      return insertAll(events);
+    insertBatch(events, manifest) {
+      if (events.length === 0 && !manifest) return { inserted: [], duplicate: [] };
+      return insertAll(events, manifest);
     },
     count() {
       return countAll.get() as number;
@@ -127,6 +156,16 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     getEvent(messageId) {
       const row = selectOne.get(messageId) as EventRow | undefined;
       return row && fromRow(row);
+    },
+    getManifest(deviceId) {
+      const row = selectManifest.get(deviceId) as ManifestRow | undefined;
+      return row && {
+        deviceId: row.device_id,
+        at: row.at,
+        receivedAt: row.received_at,
+        counts: JSON.parse(row.counts) as LossCounts,
+        lastSeq: row.last_seq,
+      };
     },
     close() {
       if (closed) return;

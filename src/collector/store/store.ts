@@ -6,7 +6,7 @@
  * reports, per id, whether this call stored it or it was already there. The HTTP layer answers
  * receipts only from that report, so a receipt never claims more than what is durable.
  */
-import type { Channel, EventType, WireEvent } from '../../shared/event.js';
+import type { Channel, EventType, LossManifest, WireEvent } from '../../shared/event.js';
 
 /** The event as the collector keeps it: the wire event plus what the collector adds. */
 export interface StoredPayload extends WireEvent {
@@ -51,6 +51,30 @@ export interface InsertResult {
   inserted: string[];
   /** Already stored before this call (the first copy wins; later copies are not merged). */
   duplicate: string[];
+  /**
+   * Only when the call had a manifest: `'stored'` when it became the device's latest, `'stale'`
+   * when the store already held one with a later `at` (batches can arrive out of order).
+   */
+  manifest?: 'stored' | 'stale';
+}
+
+/** Cumulative loss counters by reason (the names of `LossManifest['counts']`). */
+export type LossCounts = LossManifest['counts'];
+
+/**
+ * The latest loss manifest of one device, as the collector keeps it: one per device, the one with
+ * the highest `at` (device clock) received so far.
+ */
+export interface StoredManifest {
+  deviceId: string;
+  /** Epoch ms, device clock: when the device sent it. */
+  at: number;
+  /** Epoch ms, collector clock: when the collector received it. */
+  receivedAt: number;
+  /** Only the known reasons, each a non-negative integer. */
+  counts: LossCounts;
+  /** The highest sequence number the device had assigned, or null when it did not say. */
+  lastSeq: number | null;
 }
 
 export interface EventStore {
@@ -58,11 +82,17 @@ export interface EventStore {
    * Stores the events that are new, in one transaction: either every new event of the call is
    * durable when this returns, or it throws and none is. Callers must not pass the same
    * `messageId` twice in one call (the batch route removes in-batch repeats first).
+   *
+   * A `manifest` is written in the same transaction (so it is durable exactly when the events
+   * are), replacing the device's stored one unless that one has a later `at`. It is written even
+   * when `events` is empty.
    */
-  insertBatch(events: readonly StoredEvent[]): InsertResult;
+  insertBatch(events: readonly StoredEvent[], manifest?: StoredManifest): InsertResult;
   /** Number of stored events. */
   count(): number;
   getEvent(messageId: string): StoredEvent | undefined;
+  /** The device's latest loss manifest (highest `at`), if it ever sent one. */
+  getManifest(deviceId: string): StoredManifest | undefined;
   /** Idempotent. */
   close(): void;
 }

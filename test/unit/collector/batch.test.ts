@@ -146,9 +146,9 @@ describe('POST /v1/batch', () => {
     h = createHarness({
       wrapStore: (s): EventStore => ({
         ...s,
-        insertBatch(events) {
+        insertBatch(events, manifest) {
           if (failing) throw new Error('disk I/O error');
-          return s.insertBatch(events);
+          return s.insertBatch(events, manifest);
         },
       }),
     });

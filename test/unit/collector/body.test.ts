@@ -1,6 +1,6 @@
 import { deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BatchAnswer } from '../../../src/collector/index.js';
+import type { BatchAnswer, EventStore } from '../../../src/collector/index.js';
 import { createHarness, gzipJson, postRaw, wireEvent, type Harness } from './harness.js';
 
 let h: Harness;
@@ -106,5 +106,42 @@ describe('request bodies', () => {
       error: 'unsupported-media-type',
       reason: 'Content-Type must be application/json or text/plain (the body is JSON either way)',
     });
+  });
+});
+
+describe('Accept-Encoding advertisement on every POST /v1/batch answer', () => {
+  const json = { 'content-type': 'application/json' };
+  const failingStore = (s: EventStore): EventStore => ({
+    ...s,
+    insertBatch() {
+      throw new Error('disk I/O error');
+    },
+  });
+
+  type Case = [label: string, harness: () => Harness, payload: () => string | Buffer, headers: Record<string, string>, status: number];
+  const cases: Case[] = [
+    ['200, plain body', () => createHarness(), () => JSON.stringify({ batch: [wireEvent()] }), json, 200],
+    ['200, gzip body', () => createHarness(), () => gzipJson({ batch: [wireEvent()] }), { ...json, 'content-encoding': 'gzip' }, 200],
+    ['400 not JSON', () => createHarness(), () => '{"batch": [', json, 400],
+    ['400 broken envelope', () => createHarness(), () => '{"events": []}', json, 400],
+    ['400 broken gzip', () => createHarness(), () => 'not gzip', { ...json, 'content-encoding': 'gzip' }, 400],
+    ['413 too many events', () => createHarness({ maxBatchEvents: 1 }), () => JSON.stringify({ batch: [wireEvent(), wireEvent()] }), json, 413],
+    ['413 body over the limit', () => createHarness({ bodyLimitBytes: 100 }), () => JSON.stringify({ batch: [wireEvent()] }), json, 413],
+    ['415 unknown coding', () => createHarness(), () => '{}', { ...json, 'content-encoding': 'br' }, 415],
+    ['415 unknown content type', () => createHarness(), () => '{}', { 'content-type': 'image/png' }, 415],
+    ['503 store failed', () => createHarness({ wrapStore: failingStore }), () => JSON.stringify({ batch: [wireEvent()] }), json, 503],
+  ];
+
+  it.each(cases)('%s', async (_label, harness, payload, headers, status) => {
+    h = harness();
+    const res = await postRaw(h.app, payload(), headers);
+    expect(res.statusCode).toBe(status);
+    expect(res.headers['accept-encoding']).toBe('gzip, deflate');
+  });
+
+  it('is not added to other routes', async () => {
+    h = createHarness();
+    expect((await h.app.inject({ method: 'GET', url: '/healthz' })).headers['accept-encoding']).toBeUndefined();
+    expect((await h.app.inject({ method: 'GET', url: '/nope' })).headers['accept-encoding']).toBeUndefined();
   });
 });

@@ -81,3 +81,69 @@ describe('CORS with *', () => {
     expect(res.headers['access-control-allow-origin']).toBe('*');
   });
 });
+
+describe('headers a browser may read', () => {
+  function exposed(res: { headers: Record<string, unknown> }): string[] {
+    return String(res.headers['access-control-expose-headers'] ?? '')
+      .split(/,\s*/)
+      .map((s) => s.toLowerCase())
+      .filter(Boolean);
+  }
+
+  it('exposes Accept-Encoding and Retry-After on a 200 to an allowed origin', async () => {
+    h = createHarness({ origins: [SHOP] });
+
+    const res = await postBatch(h.app, [wireEvent()], { headers: { origin: SHOP } });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe(SHOP);
+    expect(exposed(res)).toEqual(expect.arrayContaining(['accept-encoding', 'retry-after']));
+    expect(res.headers['accept-encoding']).toBe('gzip, deflate');
+  });
+
+  it('exposes them on error answers too, so the client can read a 4xx or 5xx', async () => {
+    h = createHarness({ origins: [SHOP] });
+
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/v1/batch',
+      headers: { origin: SHOP, 'content-type': 'application/json' },
+      payload: '{"batch": [',
+    });
+
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['access-control-allow-origin']).toBe(SHOP);
+    expect(exposed(res)).toEqual(expect.arrayContaining(['accept-encoding', 'retry-after']));
+    expect(res.headers['accept-encoding']).toBe('gzip, deflate');
+  });
+
+  it('exposes them with origins *', async () => {
+    h = createHarness({ origins: '*' });
+
+    const res = await postBatch(h.app, [wireEvent()], { headers: { origin: EVIL } });
+
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(exposed(res)).toEqual(expect.arrayContaining(['accept-encoding', 'retry-after']));
+  });
+
+  it('gives a refused origin no CORS headers at all', async () => {
+    h = createHarness({ origins: [SHOP] });
+
+    const res = await postBatch(h.app, [wireEvent()], { headers: { origin: EVIL } });
+
+    expect(res.statusCode).toBe(403);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    expect(res.headers['access-control-expose-headers']).toBeUndefined();
+  });
+
+  it('allows content-type and content-encoding in the preflight with origins *', async () => {
+    h = createHarness({ origins: '*' });
+
+    const res = await preflight(SHOP);
+
+    expect(res.statusCode).toBe(204);
+    expect(String(res.headers['access-control-allow-headers']).split(/,\s*/)).toEqual(
+      expect.arrayContaining(['content-type', 'content-encoding']),
+    );
+  });
+});

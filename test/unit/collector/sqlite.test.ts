@@ -1,15 +1,41 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSqliteStore, SQLITE_SCHEMA_VERSION, type EventStore, type StoredEvent } from '../../../src/collector/index.js';
+import { createSqliteStore, SQLITE_SCHEMA_VERSION, type EventStore, type StoredEvent, type StoredManifest } from '../../../src/collector/index.js';
 import { toStoredEvent } from '../../../src/collector/normalize.js';
 import { NOW, wireEvent } from './harness.js';
 
 function row(overrides: Partial<StoredEvent> = {}): StoredEvent {
   return { ...toStoredEvent(wireEvent(), { receivedAt: NOW, batchSentAt: null }), ...overrides };
 }
+
+function manifest(overrides: Partial<StoredManifest> = {}): StoredManifest {
+  return { deviceId: 'anon-1', at: NOW - 1_000, receivedAt: NOW, counts: { captured: 10, delivered: 8 }, lastSeq: 10, ...overrides };
+}
+
+/** The schema of the first release (user_version 1), verbatim, to test upgrades from it. */
+const SCHEMA_V1 = `CREATE TABLE IF NOT EXISTS events (
+     message_id   TEXT PRIMARY KEY,
+     type         TEXT NOT NULL,
+     event        TEXT,
+     anonymous_id TEXT,
+     user_id      TEXT,
+     ts           INTEGER NOT NULL,
+     received_at  INTEGER NOT NULL,
+     sent_at      INTEGER,
+     seq          INTEGER,
+     session_id   TEXT,
+     channel      TEXT,
+     utm_source   TEXT,
+     utm_medium   TEXT,
+     utm_campaign TEXT,
+     page_url     TEXT,
+     page_path    TEXT,
+     payload      TEXT NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS events_ts ON events (ts);`;
 
 let dir: string;
 let path: string;
@@ -132,5 +158,127 @@ describe('createSqliteStore', () => {
     const store = openStore();
     store.close();
     expect(() => store.close()).not.toThrow();
+  });
+});
+
+describe('loss manifests', () => {
+  it('is at schema version 2, with a loss_manifests table', () => {
+    openStore();
+    expect(SQLITE_SCHEMA_VERSION).toBe(2);
+    const db = new Database(path, { readonly: true });
+    try {
+      const columns = db.prepare("SELECT name FROM pragma_table_info('loss_manifests')").pluck().all();
+      expect(columns).toEqual(['device_id', 'at', 'received_at', 'counts', 'last_seq']);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('stores a manifest with the batch and reads it back by device', () => {
+    const store = openStore();
+    const m = manifest();
+
+    expect(store.insertBatch([row()], m)).toMatchObject({ manifest: 'stored' });
+
+    expect(store.getManifest('anon-1')).toEqual(m);
+    expect(store.getManifest('anon-2')).toBeUndefined();
+  });
+
+  it('answers without a manifest field when the call had none', () => {
+    const store = openStore();
+    expect(store.insertBatch([row()])).not.toHaveProperty('manifest');
+  });
+
+  it('keeps lastSeq null when the device did not send one', () => {
+    const store = openStore();
+    store.insertBatch([], manifest({ lastSeq: null }));
+    expect(store.getManifest('anon-1')?.lastSeq).toBeNull();
+  });
+
+  it('stores a manifest that comes with no events', () => {
+    const store = openStore();
+    expect(store.insertBatch([], manifest())).toEqual({ inserted: [], duplicate: [], manifest: 'stored' });
+    expect(store.getManifest('anon-1')).toBeDefined();
+    expect(store.count()).toBe(0);
+  });
+
+  it('keeps the latest per device: a newer at replaces, an older one arriving late does not', () => {
+    const store = openStore();
+    const older = manifest({ at: NOW - 5_000, counts: { captured: 5 }, lastSeq: 5 });
+    const newer = manifest({ at: NOW - 1_000, counts: { captured: 9, delivered: 9 }, lastSeq: 9, receivedAt: NOW + 1 });
+
+    store.insertBatch([row()], older);
+    expect(store.insertBatch([row()], newer).manifest).toBe('stored');
+    expect(store.getManifest('anon-1')).toEqual(newer);
+
+    // The older batch is resent after the newer one went through: its events are stored, its
+    // manifest is not.
+    const late = row();
+    const result = store.insertBatch([late], { ...older, receivedAt: NOW + 2 });
+    expect(result).toEqual({ inserted: [late.messageId], duplicate: [], manifest: 'stale' });
+    expect(store.getManifest('anon-1')).toEqual(newer);
+  });
+
+  it('replaces a manifest with the same at (a resend refreshes receivedAt)', () => {
+    const store = openStore();
+    store.insertBatch([], manifest());
+    expect(store.insertBatch([], manifest({ receivedAt: NOW + 500 })).manifest).toBe('stored');
+    expect(store.getManifest('anon-1')?.receivedAt).toBe(NOW + 500);
+  });
+
+  it('keeps devices apart', () => {
+    const store = openStore();
+    store.insertBatch([], manifest({ deviceId: 'a', at: 2 }));
+    store.insertBatch([], manifest({ deviceId: 'b', at: 1 }));
+    expect(store.getManifest('a')?.at).toBe(2);
+    expect(store.getManifest('b')?.at).toBe(1);
+  });
+
+  it('writes the manifest in the events transaction: a failing event rolls it back', () => {
+    const store = openStore();
+    const broken = row({ type: null as unknown as StoredEvent['type'] });
+
+    expect(() => store.insertBatch([row(), broken], manifest())).toThrow(/NOT NULL/);
+
+    expect(store.getManifest('anon-1')).toBeUndefined();
+    expect(store.count()).toBe(0);
+  });
+
+  it('survives reopen', () => {
+    const first = openStore();
+    first.insertBatch([], manifest());
+    first.close();
+    expect(openStore().getManifest('anon-1')).toEqual(manifest());
+  });
+
+  it('upgrades a version 1 file in place, keeping its events', () => {
+    const r = row();
+    mkdirSync(join(dir, 'a', 'b'), { recursive: true });
+    const v1 = new Database(path);
+    try {
+      v1.pragma('journal_mode = WAL');
+      v1.exec(SCHEMA_V1);
+      v1.pragma('user_version = 1');
+      v1.prepare('INSERT INTO events (message_id, type, ts, received_at, payload) VALUES (?, ?, ?, ?, ?)').run(
+        r.messageId, 'track', r.ts, r.receivedAt, JSON.stringify(r.payload),
+      );
+    } finally {
+      v1.close();
+    }
+
+    const store = openStore();
+
+    expect(store.count()).toBe(1);
+    expect(store.getEvent(r.messageId)?.payload).toEqual(r.payload);
+    expect(store.insertBatch([r], manifest()).duplicate).toEqual([r.messageId]);
+    expect(store.getManifest('anon-1')).toEqual(manifest());
+    store.close();
+
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
+    } finally {
+      db.close();
+    }
   });
 });

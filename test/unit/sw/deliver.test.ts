@@ -141,12 +141,20 @@ describe('deliverer', () => {
     expect(d.retryAt()).toBe(0);
   });
 
-  it('honours Retry-After on 429', async () => {
+  it('honours Retry-After on 429, even against an explicit flush; a plain backoff yields to one', async () => {
     await outbox.append([makeEvent('a')]);
     respond = () => new Response('', { status: 429, headers: { 'retry-after': '30' } });
     const d = deliverer();
     await d.flush('test');
     expect(d.retryAt()).toBe(now + 30_000);
+    await d.flush('explicit');
+    expect(requests).toHaveLength(1); // the collector asked for quiet
+    now += 30_000;
+    respond = () => new Response('', { status: 500 });
+    await d.flush('explicit');
+    expect(requests).toHaveLength(2);
+    await d.flush('explicit'); // after a 500 the backoff is ours to skip when asked
+    expect(requests).toHaveLength(3);
   });
 
   it('splits on 413 until the parts fit', async () => {

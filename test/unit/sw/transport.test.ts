@@ -41,6 +41,17 @@ describe('transport', () => {
     expect(seen[1].body).toBe('{"batch":[2]}');
   });
 
+  it('stays on gzip when an answer (a proxy error page) lacks the header, and falls back to plain on a 415', async () => {
+    const { send, seen } = transport((n) => (n === 1 ? ok('gzip') : n === 2 ? new Response('', { status: 502 }) : n === 3 ? new Response('', { status: 415 }) : ok()));
+    await send('{"n":1}');
+    await send('{"n":2}'); // gzip, answered 502 without the header
+    const third = await send('{"n":3}'); // still gzip: 415 → resent plain at once
+    expect(third.status).toBe(200);
+    await send('{"n":4}');
+    expect(seen.map((s) => s.headers['content-encoding'] ?? 'plain')).toEqual(['plain', 'gzip', 'gzip', 'plain', 'plain']);
+    expect(seen[3].body).toBe('{"n":3}');
+  });
+
   it('stays plain for a collector that does not advertise gzip', async () => {
     const { send, seen } = transport(() => ok());
     await send('{}');
