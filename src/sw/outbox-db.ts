@@ -76,7 +76,7 @@ export interface HomingDB extends DBSchema {
 export type HomingDatabase = IDBPDatabase<HomingDB>;
 
 /** One step per version, applied in order from the version found on disk. */
-const MIGRATIONS: Array<(db: HomingDatabase) => void> = [
+export const MIGRATIONS: Array<(db: HomingDatabase) => void> = [
   // v0 → v1
   (db) => {
     db.createObjectStore(OUTBOX, { keyPath: 'key', autoIncrement: true }).createIndex(BY_ID, 'ids', { multiEntry: true });
