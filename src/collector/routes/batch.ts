@@ -43,6 +43,9 @@ export interface BatchAnswer extends BatchReceipts {
   rejected: IndexedRejection[];
 }
 
+/** What a 503 for a failed store asks clients to wait. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
 export function registerBatchRoute(app: FastifyInstance, options: BatchRouteOptions): void {
   const { store, validate, now, maxBatchEvents, counters } = options;
 
@@ -76,6 +79,8 @@ export function registerBatchRoute(app: FastifyInstance, options: BatchRouteOpti
       result = store.insertBatch(rows, manifest);
     } catch (err) {
       request.log.error({ err, events: rows.length }, 'store failed; answering 503 so the client resends');
+      // A hint, so thousands of clients do not come back at once onto a struggling store.
+      reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
       throw new HttpError(503, 'store-unavailable', 'the events could not be stored; resend them later');
     }
 

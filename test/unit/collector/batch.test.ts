@@ -157,6 +157,7 @@ describe('POST /v1/batch', () => {
     const res = await postBatch(h.app, events);
 
     expect(res.statusCode).toBe(503);
+    expect(res.headers["retry-after"]).toBe("5");
     expect(res.json()).toEqual({ error: 'store-unavailable', reason: expect.any(String) });
     expect(h.store.count()).toBe(0);
 
