@@ -4,7 +4,7 @@
  * tests. Every figure comes from this one run; the machines are noisy, so read medians and ratios.
  *
  *   npm run bench                      everything
- *   npm run bench -- --only=collector  one group (track, persist, collector)
+ *   npm run bench -- --only=collector  one group (track, persist, collector, e2e)
  */
 import { chromium } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,30 +14,49 @@ import { CHROMIUM_ARGS, resolveChromium } from '../test/helpers/browsers.js';
 import { freePort } from '../test/helpers/ports.js';
 import { benchMainThread, benchPersist } from './browser.js';
 import { benchCollector } from './collector-ingest.js';
+import { benchEndToEnd } from './e2e-throughput.js';
 import { startProcess, type Started } from './process.js';
 
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
-const only = (onlyArg ? onlyArg.slice('--only='.length) : 'track,persist,collector').split(',');
+const only = (onlyArg ? onlyArg.slice('--only='.length) : 'track,persist,collector,e2e').split(',');
 const dir = mkdtempSync(join(tmpdir(), 'homing-bench-'));
 const started: Started[] = [];
 const results: Record<string, unknown> = {};
+
+/** A collector on a fresh database and the demo site sending to it; both stopped at the end. */
+async function startSite(dbName: string): Promise<{ origin: string; db: string }> {
+  const collectorPort = await freePort();
+  const demoPort = await freePort();
+  const origin = `http://127.0.0.1:${demoPort}`;
+  const db = join(dir, dbName);
+  started.push(
+    await startProcess(['dist/collector/cli.js', '--port', String(collectorPort), '--db', db, '--origins', origin]),
+    await startProcess(['dist/demo/cli.js', '--port', String(demoPort), '--collector', `http://127.0.0.1:${collectorPort}`]),
+  );
+  return { origin, db };
+}
 
 try {
   if (only.includes('collector')) {
     results.collector = await benchCollector(dir, started);
   }
   if (only.includes('track') || only.includes('persist')) {
-    const collectorPort = await freePort();
-    const demoPort = await freePort();
-    const origin = `http://127.0.0.1:${demoPort}`;
-    started.push(
-      await startProcess(['dist/collector/cli.js', '--port', String(collectorPort), '--db', join(dir, 'browser.sqlite'), '--origins', origin]),
-      await startProcess(['dist/demo/cli.js', '--port', String(demoPort), '--collector', `http://127.0.0.1:${collectorPort}`]),
-    );
+    const { origin } = await startSite('browser.sqlite');
     const browser = await chromium.launch({ executablePath: resolveChromium(), args: CHROMIUM_ARGS });
     try {
       if (only.includes('track')) results.mainThread = await benchMainThread(browser, origin);
       if (only.includes('persist')) results.persist = await benchPersist(browser, origin, started[started.length - 2]);
+    } finally {
+      await browser.close();
+    }
+  }
+  if (only.includes('e2e')) {
+    // Its own collector and database: the persist group stops its collector, and the counts here
+    // must be this run's alone.
+    const { origin, db } = await startSite('e2e.sqlite');
+    const browser = await chromium.launch({ executablePath: resolveChromium(), args: CHROMIUM_ARGS });
+    try {
+      results.endToEnd = await benchEndToEnd(browser, origin, db);
     } finally {
       await browser.close();
     }

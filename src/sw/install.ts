@@ -57,17 +57,21 @@ export function installHoming(scope: ServiceWorkerGlobalScope, options: HomingSw
   const fallbackOnly = options.sync === false;
 
   // Created before the runtime's first flush: in fallback mode its constructor starts `onSync`.
-  let runtime: SwRuntime | null = null;
   const queue = new Queue(SYNC_QUEUE, {
     forceSyncFallback: fallbackOnly,
     onSync: async () => {
+      // Without SyncManager (Firefox, Safari) or with `sync: false`, workbox calls this from inside
+      // `new Queue()`, before `started` below is initialised: reading it then throws a
+      // ReferenceError (temporal dead zone), which killed the start-up delivery. Go on once the
+      // constructor, and this synchronous function, have returned.
+      await Promise.resolve();
       // A sync registered while online fires at once (browser-recipes Q5), usually in the middle of
       // our own backoff: then it only asks the browser to come back later, without sending.
       if (stack.deliverer.retryAt() > now()) {
         if (fallbackOnly || !('sync' in scope.registration)) return;
         throw new Error('backing off');
       }
-      const result = await (runtime ?? started).flush('sync');
+      const result = await started.flush('sync');
       // Throwing asks the browser to retry later; in fallback mode nobody would catch it.
       if (result.pending !== 0 && !fallbackOnly && 'sync' in scope.registration) {
         throw new Error(`${result.pending} events still queued`);
@@ -79,12 +83,12 @@ export function installHoming(scope: ServiceWorkerGlobalScope, options: HomingSw
     deliverer: stack.deliverer,
     handoff,
     registerSync: () => queue.registerSync(),
+    isOnline: () => scope.navigator.onLine,
     now,
     setTimeout: (fn, ms) => scope.setTimeout(fn, ms),
     clearTimeout: (h) => scope.clearTimeout(h as number),
     onError,
   });
-  runtime = started;
 
   if (options.lifecycle) {
     scope.addEventListener('install', (event) => event.waitUntil(scope.skipWaiting()));

@@ -13,6 +13,7 @@ export interface SwRuntimeDeps {
   deliverer: Deliverer;
   /** Asks the browser for a Background Sync (where there is one) so delivery resumes later. */
   registerSync?: () => Promise<void>;
+  isOnline?: () => boolean;
   /** Stores the unacknowledged calls of a closing page. */
   handoff: (msg: HandoffMessage) => Promise<number>;
   now: () => number;
@@ -71,6 +72,10 @@ export function createSwRuntime(deps: SwRuntimeDeps): SwRuntime {
       ack = { v: PROTOCOL_VERSION, op: 'ack', id: msg.id, ok: false, stored: 0, error: String(err) };
     }
     port.postMessage(ack);
+    // Offline, a Background Sync registered now is held until the network is back, then wakes a
+    // SW to deliver even with no page of the site open (browser-recipes Q5, Q6). Online it would
+    // fire at once, in the middle of this delivery, so it is only registered after a failed one.
+    if (ack.ok && deps.isOnline && !deps.isOnline()) void deps.registerSync?.();
     // Deliver unless a backoff is running; the collector is down and the timer will come back.
     if (ack.ok && deliverer.retryAt() <= deps.now()) void flush('persist');
   }
