@@ -4,7 +4,7 @@
  * tests. Every figure comes from this one run; the machines are noisy, so read medians and ratios.
  *
  *   npm run bench                      everything
- *   npm run bench -- --only=collector  one group (track, persist, collector, e2e)
+ *   npm run bench -- --only=collector  one group (track, persist, collector, e2e, firefox)
  */
 import { chromium } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,10 +15,11 @@ import { freePort } from '../test/helpers/ports.js';
 import { benchMainThread, benchPersist } from './browser.js';
 import { benchCollector } from './collector-ingest.js';
 import { benchEndToEnd } from './e2e-throughput.js';
+import { benchFirefox } from './firefox.js';
 import { startProcess, type Started } from './process.js';
 
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
-const only = (onlyArg ? onlyArg.slice('--only='.length) : 'track,persist,collector,e2e').split(',');
+const only = (onlyArg ? onlyArg.slice('--only='.length) : 'track,persist,collector,e2e,firefox').split(',');
 const dir = mkdtempSync(join(tmpdir(), 'homing-bench-'));
 const started: Started[] = [];
 const results: Record<string, unknown> = {};
@@ -60,6 +61,11 @@ try {
     } finally {
       await browser.close();
     }
+  }
+  if (only.includes('firefox')) {
+    // track() in Firefox next to Chromium, measured by the same code in both (puppeteer-core).
+    const { origin } = await startSite('firefox.sqlite');
+    results.firefox = await benchFirefox(origin);
   }
 } finally {
   for (const p of started) await p.stop();

@@ -1,0 +1,243 @@
+/**
+ * What every cross-browser scenario sets up: a real collector process (the built bin, on a fresh
+ * SQLite file), the faulty proxy in front of it in pass-through mode (a log of every batch request,
+ * and `Connection: close` on every answer, so Firefox's global offline switch cannot be bypassed by
+ * a kept-alive socket), the demo server on another port serving the built bundles, and one browser
+ * driven by puppeteer-core. Needs `node build.mjs --no-types` first (npm test builds).
+ *
+ * Ground truth is the collector's SQLite file; the page's `homing.stats()` says when tracked calls
+ * are durable (`unacked === 0`: the service worker committed them), which is the signal to wait for
+ * before breaking anything.
+ */
+import type { Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'puppeteer-core';
+import { createDemoServer } from '../../demo/server.js';
+import { browserControl, until, type BrowserControl } from '../helpers/browser-control.js';
+import { readEvents, startCollectorProcess, type CollectorProcess, type StoredRow } from '../helpers/collector-process.js';
+import { startFaultyProxy, type FaultyProxy } from '../helpers/faulty-proxy.js';
+import { launchBrowser, type BrowserName, type Launched } from '../helpers/launch.js';
+import { freePort } from '../helpers/ports.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The event every scenario tracks; `properties.run` names the scenario, `i` numbers the calls. */
+export const PROBE = 'cross_probe';
+
+export interface Scenario {
+  name: BrowserName;
+  origin: string;
+  /** The collector's SQLite file: read it with `tally` / `probes`. */
+  dbPath: string;
+  collector: CollectorProcess;
+  proxy: FaultyProxy;
+  launched: Launched;
+  control: BrowserControl;
+  /** A new tab on the demo page, once the client runs and the service worker controls the page. */
+  open(): Promise<Page>;
+  /** SIGKILL the browser, then launch it again on the same profile (needs `profile: true`). */
+  crashAndRelaunch(beforeRelaunch?: () => Promise<void>): Promise<void>;
+  /**
+   * Uncaught errors of Homing's scripts on this origin. Firefox: every page, worker and SW error
+   * it prints. Chromium: the pages' errors (its SW's stay inside DevTools).
+   */
+  uncaughtErrors(): string[];
+  /** Everything that helps read a failure: the proxy's log and the browser's console lines. */
+  diagnostics(): string;
+  close(): Promise<void>;
+}
+
+export async function startScenario(name: BrowserName, options: { profile?: boolean } = {}): Promise<Scenario> {
+  const dir = mkdtempSync(join(tmpdir(), `homing-cross-${name}-`));
+  const cleanups: Array<() => Promise<unknown>> = [async () => rmSync(dir, { recursive: true, force: true })];
+  const later = (fn: () => Promise<unknown>) => cleanups.unshift(fn);
+  try {
+    const [collectorPort, demoPort] = [await freePort(), await freePort()];
+    const origin = `http://127.0.0.1:${demoPort}`;
+    const dbPath = join(dir, 'events.sqlite');
+    const collector = await startCollectorProcess({ port: collectorPort, dbPath, origins: [origin] });
+    later(() => collector.stop());
+    const proxy = await startFaultyProxy({ target: collector.url });
+    later(() => proxy.stop());
+    const server: Server = createDemoServer({
+      port: demoPort,
+      host: '127.0.0.1',
+      collector: proxy.url,
+      root: join(ROOT, 'demo'),
+      bundles: join(ROOT, 'dist/browser'),
+    });
+    await new Promise<void>((resolve) => server.listen(demoPort, '127.0.0.1', resolve));
+    later(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    const userDataDir = options.profile ? join(dir, 'profile') : undefined;
+    const launch = () => launchBrowser(name, { userDataDir, systemAccess: true });
+    let launched = await launch();
+    let control = browserControl(launched, origin);
+    const logs: string[] = [];
+    const pageErrors: string[] = [];
+    later(async () => {
+      await control.dispose().catch(() => undefined);
+      await launched.browser.close().catch(() => undefined);
+    });
+
+    const scenario: Scenario = {
+      name,
+      origin,
+      dbPath,
+      collector,
+      proxy,
+      get launched() {
+        return launched;
+      },
+      get control() {
+        return control;
+      },
+      async open() {
+        const page = await launched.browser.newPage();
+        if (name === 'chromium') page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${String(err)}`));
+        await page.goto(origin + '/');
+        await page.waitForFunction(() => typeof (window as any).homing?.stats === 'function' && !(window as any).homing.q, { polling: 50 });
+        // Firefox background tabs get no animation frames: poll on a timer, never on 'raf'.
+        await page.waitForFunction(() => !!navigator.serviceWorker.controller, { polling: 50, timeout: 15_000 });
+        return page;
+      },
+      async crashAndRelaunch(beforeRelaunch) {
+        if (!userDataDir) throw new Error('crashAndRelaunch needs startScenario(name, { profile: true })');
+        logs.push(...launched.log());
+        await control.kill();
+        await control.dispose().catch(() => undefined);
+        await beforeRelaunch?.();
+        launched = await launch();
+        control = browserControl(launched, origin);
+      },
+      uncaughtErrors() {
+        if (name === 'chromium') return [...pageErrors];
+        return [...logs, ...launched.log()].filter((line) => line.startsWith(`JavaScript error: ${origin}/`));
+      },
+      diagnostics() {
+        const requests = proxy.requests().map((r) => `${new Date(r.at).toISOString().slice(11, 23)} ${r.method} ${r.path} → ${r.outcome} ${r.status ?? ''}`);
+        return [`proxy log:`, ...requests, `${name} console:`, ...logs, ...launched.log()].join('\n');
+      },
+      async close() {
+        for (const fn of cleanups) await fn().catch(() => undefined);
+      },
+    };
+    return scenario;
+  } catch (err) {
+    for (const fn of cleanups) await fn().catch(() => undefined);
+    throw err;
+  }
+}
+
+// ── Page helpers ─────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * `count` track() calls `{ run, i }` from `from` on: all in one task, or `perTask` calls per task
+ * (tabs then interleave). Tasks are yielded with a MessageChannel, not a timer, because Firefox
+ * throttles timers in background tabs.
+ */
+export function track(page: Page, run: string, from: number, count: number, perTask = count): Promise<void> {
+  return page.evaluate(
+    async (name, run, from, count, perTask) => {
+      const nextTask = () =>
+        new Promise<void>((resolve) => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => resolve();
+          channel.port2.postMessage(0);
+        });
+      for (let i = from; i < from + count; i++) {
+        (window as any).homing.track(name, { run, i });
+        if ((i - from + 1) % perTask === 0 && i + 1 < from + count) await nextTask();
+      }
+    },
+    PROBE,
+    run,
+    from,
+    count,
+    perTask,
+  );
+}
+
+/** Resolves once every call this page made is durable: the service worker committed it. */
+export async function durable(page: Page, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(async () => (await (window as any).homing.stats()).unacked === 0, { polling: 50, timeout });
+}
+
+export function stats(page: Page): Promise<any> {
+  return page.evaluate(() => (window as any).homing.stats());
+}
+
+/** `homing.flush()`: the page asks the service worker to deliver now (a message; it wakes a stopped SW). */
+export function flush(page: Page): Promise<{ delivered: number; pending: number } | null> {
+  return page.evaluate(() => (window as any).homing.flush());
+}
+
+/** Events waiting in the outbox (the `pending` counter of the `meta` store), read from the page. */
+export function outboxPending(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('homing');
+        open.onupgradeneeded = () => open.transaction!.abort();
+        open.onerror = () => reject(new Error(`no homing database: ${String(open.error)}`));
+        open.onsuccess = () => {
+          const db = open.result;
+          const req = db.transaction('meta').objectStore('meta').get('pending');
+          req.onsuccess = () => {
+            db.close();
+            resolve((req.result as number | undefined) ?? 0);
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+}
+
+// ── The collector's database ─────────────────────────────────────────────────────────────────────
+
+export function probes(dbPath: string, run: string): StoredRow[] {
+  return readEvents(dbPath).filter((r) => r.event.event === PROBE && r.event.properties?.run === run);
+}
+
+export interface Tally {
+  /** Numbers `i` expected and not stored. */
+  lost: number[];
+  /** Numbers `i` stored more than once (as different events: the messageId is the primary key). */
+  twice: number[];
+  stored: number;
+}
+
+/** What the collector stored of calls `0 … count-1` of `run`. */
+export function tally(dbPath: string, run: string, count: number): Tally {
+  const seen = new Map<number, number>();
+  const rows = probes(dbPath, run);
+  for (const row of rows) seen.set(row.event.properties.i, (seen.get(row.event.properties.i) ?? 0) + 1);
+  const lost: number[] = [];
+  for (let i = 0; i < count; i++) if (!seen.has(i)) lost.push(i);
+  const twice = [...seen].filter(([, n]) => n > 1).map(([i]) => i);
+  return { lost, twice, stored: rows.length };
+}
+
+/**
+ * Waits until every call of `run` is stored; then reports the tally (0 lost and 0 twice expected).
+ * With CROSS_TIMINGS=1 it prints how long the wait took (the time from the trigger to delivery).
+ */
+export async function allStored(dbPath: string, run: string, count: number, timeoutMs = 10_000): Promise<Tally> {
+  const started = Date.now();
+  await until(() => tally(dbPath, run, count).lost.length === 0, `all ${count} '${run}' events in the collector`, timeoutMs).catch(
+    (err: Error) => {
+      const t = tally(dbPath, run, count);
+      throw new Error(`${err.message}: ${t.lost.length} lost (${t.lost.slice(0, 20).join(', ')}), ${t.twice.length} twice`);
+    },
+  );
+  if (process.env.CROSS_TIMINGS) console.log(`[timing] ${run}: all ${count} stored ${Date.now() - started} ms after the wait began`);
+  return tally(dbPath, run, count);
+}
+
+export { until };

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+// The cross-browser scenarios (test/cross): the same delivery guarantees in real Chromium and real
+// Firefox, both driven by puppeteer-core. One file at a time, one test at a time: each test runs a
+// browser, a collector process and two servers on a 2-core machine. No retries.
+export default defineConfig({
+  test: {
+    include: ['test/cross/**/*.test.ts'],
+    environment: 'node',
+    pool: 'forks',
+    maxWorkers: 1,
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    retry: 0,
+  },
+});
