@@ -51,7 +51,7 @@ export function createDemoServer(options: DemoServerOptions): Server {
         return;
       }
       let body: Buffer | string = await readFile(file);
-      if (extname(file) === '.html') body = await withStub(body.toString('utf8'), options, url.searchParams.get('swParams'));
+      if (extname(file) === '.html') body = await withStub(body.toString('utf8'), options, url.searchParams);
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
       res.end(body);
     } catch (err) {
@@ -64,10 +64,12 @@ export function createDemoServer(options: DemoServerOptions): Server {
 /**
  * Pastes the stub and the page's configuration where the page has `<!-- homing -->`. A page URL
  * with `?swParams=sync%3D0` registers the SW with those extra parameters (tests use it to turn
- * Background Sync off).
+ * Background Sync off); `?homingConfig=<JSON object>` is merged over the demo's configuration, key
+ * by key (tests use it for `consent`, `pii`, `urlParams`).
  */
-async function withStub(html: string, options: DemoServerOptions, swParams: string | null): Promise<string> {
+async function withStub(html: string, options: DemoServerOptions, params: URLSearchParams): Promise<string> {
   const stub = await readFile(join(options.bundles, 'stub.js'), 'utf8');
+  const swParams = params.get('swParams');
   const config = JSON.stringify({
     collector: options.collector,
     ...(swParams ? { swUrl: `/homing-sw.js?${swParams}` } : {}),
@@ -76,9 +78,18 @@ async function withStub(html: string, options: DemoServerOptions, swParams: stri
     autocapture: { clicks: true, forms: true, scroll: true, engagement: true },
     dataLayer: true,
     rules: { search_typed: { debounceMs: 300 }, slider_moved: { throttleMs: 500 } },
-  });
+    ...extraConfig(params.get('homingConfig')),
+  }).replace(/</g, '\\u003c'); // a `</script>` in a value must not end the script
   const snippet =
     `<script>${stub.trim()}\nhoming.init(${config});</script>\n` +
     `<script type="module" async src="/homing.js"></script>`;
   return html.replace('<!-- homing -->', snippet);
+}
+
+/** The `homingConfig` page parameter: a JSON object, or nothing. */
+function extraConfig(json: string | null): Record<string, unknown> {
+  if (!json) return {};
+  const value: unknown = JSON.parse(json);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('homingConfig must be a JSON object');
+  return value as Record<string, unknown>;
 }

@@ -4,10 +4,21 @@
  * failures become error codes for `onError` and `stats()`.
  */
 import { proxy, transfer, wrap, type Remote } from 'comlink';
-import { CLIENT_DEFAULTS } from '../shared/config.js';
+import { CLIENT_DEFAULTS } from '../shared/client-defaults.js';
 import type { Properties } from '../shared/event.js';
 import type { ErrorCode } from '../shared/errors.js';
-import { PROTOCOL_VERSION, type Capture, type EventRule, type FlushResult, type WorkerApi, type WorkerStats } from '../shared/protocol.js';
+import {
+  PROTOCOL_VERSION,
+  type Capture,
+  type ConsentOptions,
+  type EventRule,
+  type FlushResult,
+  type PiiOptions,
+  type PrivacyInit,
+  type PrivacySignals,
+  type WorkerApi,
+  type WorkerStats,
+} from '../shared/protocol.js';
 import { createUuidV7 } from '../shared/uuid-v7.js';
 import type { AutocaptureOptions } from './autocapture/index.js';
 import { createBridge } from './bridge.js';
@@ -40,6 +51,12 @@ export interface HomingConfig {
   persistStorage?: boolean;
   /** The outbox's storage budget (defaults: 100,000 events, 50 MB, at most half the origin's quota). */
   storage?: { maxEvents?: number; maxBytes?: number };
+  /** Gate delivery on consent by purpose (README "Consent and privacy"); without it nothing is gated. */
+  consent?: ConsentOptions;
+  /** What to do with e-mail addresses, phone numbers and card numbers in properties and traits. */
+  pii?: PiiOptions;
+  /** Query parameters kept in page URLs (`utm_*` is a prefix); the others are removed. */
+  urlParams?: string[];
   /** Logs every error code to the console. */
   debug?: boolean;
   onError?: ErrorListener;
@@ -57,6 +74,8 @@ export interface HomingStats {
   invalid: number;
   debounced: number;
   throttled: number;
+  /** Dropped or purged for want of consent. */
+  consent: number;
   /** Error codes and how often each happened, on the page and in the worker. */
   errors: Record<string, number>;
   worker: WorkerStats | null;
@@ -90,6 +109,8 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
   const listeners = new Set<ErrorListener>(config.onError ? [config.onError] : []);
   const errors: Record<string, number> = {};
   const env = readEnvironment();
+  // Passed through as given: defaults are applied off the main thread.
+  const privacy: PrivacyInit = { consent: config.consent, pii: config.pii, urlParams: config.urlParams };
   let captured = 0;
   let sw: Promise<SwConnection | null> = Promise.resolve(null);
   // Set while the stub's queue is replayed, so those calls keep the time they were made at.
@@ -208,6 +229,7 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
         invalid: worker?.invalid ?? 0,
         debounced: worker?.debounced ?? 0,
         throttled: worker?.throttled ?? 0,
+        consent: worker?.consent ?? 0,
         errors: { ...errors },
         worker,
       };
@@ -233,7 +255,7 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
     const swSupported = 'serviceWorker' in navigator;
     worker
       .init(
-        { v: PROTOCOL_VERSION, collector, env, serviceWorker: swSupported, debug, rules: config.rules ?? {}, schemasUrl: config.schemasUrl },
+        { v: PROTOCOL_VERSION, collector, env, serviceWorker: swSupported, debug, rules: config.rules ?? {}, schemasUrl: config.schemasUrl, privacy },
         proxy(() => void linkWorker()),
         proxy((code: string, detail: string) => report(code as ErrorCode, detail)),
       )
@@ -254,6 +276,7 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
             backgroundSync: config.backgroundSync,
             persistStorage: config.persistStorage,
             storage: config.storage,
+            privacy,
           }),
         )
         .then((connection) => {
@@ -292,14 +315,24 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
       homing.page();
       onNavigate(() => homing.page());
     }
-    startOptional(config, homing, report);
+    startOptional(config, homing, report, privacy, (signals) => api?.signals(signals));
   });
   return homing;
 }
 
-/** dataLayer and autocapture come in their own chunks, loaded only when the site turns them on. */
-function startOptional(config: HomingConfig, homing: Homing, report: (code: ErrorCode, detail: string) => void): void {
+/**
+ * dataLayer, autocapture and consent come in their own chunks, loaded only when the site turns them
+ * on. The consent chunk reads DNT/GPC and the CMPs (with honorDnt/honorGpc the worker waits for it).
+ */
+function startOptional(
+  config: HomingConfig,
+  homing: Homing,
+  report: (code: ErrorCode, detail: string) => void,
+  privacy: PrivacyInit,
+  signals: (signals: PrivacySignals) => void,
+): void {
   const failed = (err: unknown) => report('invalid-call', `optional module: ${String(err)}`);
+  if (config.consent) import('./consent.js').then(({ startConsent }) => startConsent(config, privacy, homing.consent, signals), failed);
   if (config.dataLayer) {
     const name = typeof config.dataLayer === 'string' ? config.dataLayer : 'dataLayer';
     import('./data-layer.js').then(({ watchDataLayer }) => watchDataLayer(window, name, homing.track), failed);

@@ -14,6 +14,7 @@ import {
   type FlushResult,
   type HandoffMessage,
   type PageEnvironment,
+  type PrivacyInit,
 } from '../shared/protocol.js';
 
 export interface SwConnection {
@@ -47,6 +48,8 @@ export interface SwConnectOptions {
   /** Ask the browser not to evict the origin's storage under pressure (`navigator.storage.persist()`). */
   persistStorage?: boolean;
   storage?: { maxEvents?: number; maxBytes?: number };
+  /** The page's privacy configuration (and signals, once read): a hand-off applies it as the worker would. */
+  privacy?: PrivacyInit;
 }
 
 export async function connectServiceWorker(options: SwConnectOptions): Promise<SwConnection> {
@@ -79,7 +82,7 @@ export async function connectServiceWorker(options: SwConnectOptions): Promise<S
     },
 
     handoff(calls, env) {
-      const msg: HandoffMessage = { v: PROTOCOL_VERSION, op: 'handoff', calls, env };
+      const msg: HandoffMessage = { v: PROTOCOL_VERSION, op: 'handoff', calls, env, privacy: options.privacy };
       activeWorker().postMessage(msg);
     },
 

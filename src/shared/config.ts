@@ -1,22 +1,17 @@
 /**
  * Every default in one place. An option that is not here does not exist.
  */
+import { CLIENT_DEFAULTS } from './client-defaults.js';
 
 export const LIBRARY_NAME = 'homing';
 export const LIBRARY_VERSION = '0.1.0';
 
-/** What the page's client needs; kept apart so the main-thread bundle carries nothing else. */
-export const CLIENT_DEFAULTS = {
-  /** Where the service worker (or, without one, the worker) POSTs batches. */
-  collector: 'http://127.0.0.1:8787',
-  /** URL of the worker bundle, resolved against the page. */
-  workerUrl: '/homing-worker.js',
-  /** URL of the service worker script; `false` when the site merges Homing into its own SW. */
-  swUrl: '/homing-sw.js',
-  swScope: '/',
-  /** While a page is open and visible it asks the SW to deliver on this period. */
-  flushIntervalMs: 30_000,
-} as const;
+/**
+ * What the page's client needs lives in its own module, so the main-thread bundle carries nothing
+ * else: esbuild cannot drop an unused object whose values include arithmetic (`64 * 1024`), so any
+ * import of this file would bring every default below onto the page's critical path.
+ */
+export { CLIENT_DEFAULTS };
 
 /** The worker's and the service worker's. */
 export const DEFAULTS = {
@@ -53,6 +48,21 @@ export const DEFAULTS = {
   storageMaxBytes: 50 * 1024 * 1024,
   /** Never take more than this share of the origin's quota (`navigator.storage.estimate()`). */
   storageQuotaShare: 0.5,
+  /** `consent: {...}` defaults (README "Consent and privacy"). */
+  consent: {
+    /** Purposes every event needs. */
+    required: ['analytics'],
+    /** Events captured before a decision are kept in the outbox, undelivered... */
+    policy: 'buffer',
+    /** ...for at most this long, then dropped and counted as `consent`. */
+    bufferMs: 30 * 60_000,
+    /** With honorDnt/honorGpc the worker waits this long for the page's signals before going on without them. */
+    signalsWaitMs: 3_000,
+  },
+  /** PII guards on property and trait values, on whenever `consent` or `pii` is configured. */
+  pii: { email: 'hash', phone: 'redact', card: 'redact' },
+  /** Query parameters kept in `context.page` URLs, whenever `consent` or `urlParams` is configured. */
+  urlParams: ['utm_*', 'gclid', 'fbclid', 'msclkid'],
 } as const;
 
 /** IndexedDB names shared by the worker (fallback path) and the service worker. */
@@ -67,4 +77,31 @@ export const COLLECTOR_DEFAULTS = {
   bodyLimitBytes: 1024 * 1024,
   /** Most events in one batch. */
   maxBatchEvents: 1000,
+  /** Deepest JSON nesting accepted in a body (a Homing event nests about 5 levels). */
+  maxJsonDepth: 64,
+  /**
+   * Requests per second per client IP (per /64 for IPv6) and per key, refilled continuously, with
+   * bursts of `rateLimitBurstSeconds` worth. Set above what one collector process ingests
+   * (~1,500 batch requests/s on 2 cores), so they stop floods and never throttle a real load;
+   * lower them for a public deployment (README "Collector").
+   */
+  rateLimitPerIp: 5_000,
+  rateLimitPerKey: 10_000,
+  rateLimitBurstSeconds: 2,
+  /** Rate-limit buckets kept in memory; idle ones are dropped first beyond this. */
+  rateLimitMaxTracked: 100_000,
+  /** A client must send its whole header block within this, and its whole request within the next. */
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  /** Idle keep-alive connections close after this. */
+  keepAliveTimeoutMs: 72_000,
+  /** Without `mid`, pixel hits with the same parameters, IP and User-Agent in this window are one event. */
+  pixelDedupWindowMs: 60_000,
+  /** The keys file is also checked this often (a file watcher alone misses some editors and mounts). */
+  keysPollMs: 2_000,
+  /** Events waiting for the SQLite worker beyond which requests get 503 + Retry-After. */
+  maxQueuedEvents: 100_000,
+  /** On SIGTERM, in-flight requests get this long to finish before the process exits anyway. */
+  shutdownTimeoutMs: 10_000,
+  logLevel: 'info',
 } as const;

@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'invalid-event'
   | 'invalid-properties'
   | 'too-large'
-  | 'schemas-unavailable';
+  | 'schemas-unavailable'
+  | 'consent-unavailable';
 
 export interface HomingErrorDetails {
   [key: string]: unknown;
@@ -34,6 +35,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   'invalid-properties': "An event's properties failed the site's schema for it; it is quarantined with the reason.",
   'too-large': 'An event is over 32 KB of JSON; it is quarantined.',
   'schemas-unavailable': "The site's compiled schemas could not be loaded; only the base rules apply.",
+  'consent-unavailable': 'The consent module sent no DNT/GPC signals in time; events go on, and consent grants wait for the signals.',
 };
 
 export class HomingError extends Error {

@@ -48,6 +48,65 @@ export interface ResetMarker {
 
 export type PersistItem = WireEvent | ResetMarker;
 
+/** Purposes by name (`analytics`, `marketing`, or any string the site uses): granted or denied. */
+export type ConsentState = Record<string, boolean>;
+
+/**
+ * What an event needs before it may leave the browser, kept beside it in the outbox (never sent).
+ * The deliverer checks it against the device's consent at send time (README "Consent and privacy").
+ */
+export interface Gate {
+  /** Purposes that must all be granted (anonymous events: that none is denied). */
+  needs: string[];
+  /** Captured before a decision (`buffer`): dropped, and counted as `consent`, after this epoch ms. */
+  until?: number;
+  /** Captured before a decision (`anonymous`): no stored identifier, no sequence number, no session. */
+  anonymous?: true;
+}
+
+/** `homing.init({ consent })`: see README "Consent and privacy" and DEFAULTS.consent. */
+export interface ConsentOptions {
+  /** Purposes every event needs. */
+  required?: string[];
+  /** What happens to events captured before a decision. */
+  policy?: 'buffer' | 'drop' | 'anonymous';
+  /** `buffer`: how long undecided events are kept before they are dropped. */
+  bufferMs?: number;
+  /** Purposes some events need on top of `required`, by event name (`type` for non-track events). */
+  purposes?: Record<string, string>;
+  /** `navigator.doNotTrack === '1'` denies every purpose. */
+  honorDnt?: boolean;
+  /** `navigator.globalPrivacyControl === true` denies `marketing`. */
+  honorGpc?: boolean;
+  /** Read the IAB TCF v2 API (`__tcfapi`). */
+  tcf?: boolean;
+  /** Read Google Consent Mode's `gtag('consent', ...)` commands from the dataLayer. */
+  consentMode?: boolean;
+}
+
+export type PiiAction = 'hash' | 'redact' | 'keep';
+
+export interface PiiOptions {
+  email?: PiiAction;
+  phone?: PiiAction;
+  card?: PiiAction;
+}
+
+/** Browser privacy signals, read on the page (the worker cannot see `navigator.doNotTrack`). */
+export interface PrivacySignals {
+  dnt: boolean;
+  gpc: boolean;
+}
+
+/** The page's privacy configuration, passed through as given; the worker and the SW apply defaults. */
+export interface PrivacyInit {
+  consent?: ConsentOptions;
+  pii?: PiiOptions;
+  urlParams?: string[];
+  /** Set by the consent chunk once it has read them. */
+  signals?: PrivacySignals;
+}
+
 /** Worker → service worker: persist these events; answered by a `PersistAck` with the same `id`. */
 export interface PersistMessage {
   v: typeof PROTOCOL_VERSION;
@@ -56,6 +115,8 @@ export interface PersistMessage {
   events: PersistItem[];
   /** What the worker dropped since its last persist (invalid, debounced, throttled), for the loss manifest. */
   dropped?: Record<string, number>;
+  /** Consent gates by messageId, for the events that have one (only with a `consent` configuration). */
+  gates?: Record<string, Gate>;
 }
 
 /** Service worker → worker: the events of request `id` are committed to IndexedDB (or not). */
@@ -100,6 +161,7 @@ export interface HandoffMessage {
   op: 'handoff';
   calls: Capture[];
   env: PageEnvironment;
+  privacy?: PrivacyInit;
 }
 
 export type WorkerToSw = PersistMessage;
@@ -118,6 +180,8 @@ export interface WorkerStats {
   debounced: number;
   /** Dropped by a throttle rule. */
   throttled: number;
+  /** Dropped or purged for want of consent (the worker's own, and what its withdrawals purged). */
+  consent: number;
   relinks: number;
   errors: Record<string, number>;
 }
@@ -145,6 +209,8 @@ export interface WorkerApi<Port> {
   capture(calls: Capture[]): Promise<number>;
   /** Hand the current batch to the service worker now (the page is being hidden). */
   flush(): void;
+  /** The page's privacy signals; with `honorDnt`/`honorGpc` the worker waits for them before processing. */
+  signals(signals: PrivacySignals): void;
   /** A fresh port to the service worker; the old one may be dead (the SW stopped). */
   link(port: Port | null): void;
   stats(): WorkerStats;
@@ -160,4 +226,5 @@ export interface WorkerInit {
   rules: Record<string, EventRule>;
   /** A site's compiled schemas (`homing-schemas compile`), loaded with importScripts. */
   schemasUrl?: string;
+  privacy?: PrivacyInit;
 }

@@ -50,7 +50,7 @@ export interface DelivererDeps {
   withLock?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** The device's loss counters, sent with each batch. */
   manifest?: () => Promise<LossManifest | undefined>;
-  /** Before each flush: drop what is past the retention time. */
+  /** Before each flush: drop what is past the retention time, or held past its consent buffer time. */
   beforeFlush?: () => Promise<void>;
 }
 
@@ -74,7 +74,8 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
     if (rows.length === 0) return false;
     const sentAt = new Date(now()).toISOString();
     const body: BatchBody = { batch: rows.map((r) => ({ ...r.event, sentAt })), sentAt };
-    const manifest = await deps.manifest?.();
+    // The manifest names the device (its anonymousId): never with cookieless events.
+    const manifest = rows[0].anonymous ? undefined : await deps.manifest?.();
     if (manifest) body.manifest = manifest;
     stats.attempts++;
     const res = await deps.send(JSON.stringify(body));

@@ -99,6 +99,8 @@ export function createDeliveryStack(
         await upkeep.expire(now() - DEFAULTS.retentionMs);
       }
       await upkeep.enforce(await budget());
+      // Only when a peek skipped an expired hold: a sweep reads the whole outbox.
+      if (outbox.expiredHoldsSeen()) await upkeep.expireHolds(now());
     },
   });
   return { outbox, deliverer, upkeep, budget };

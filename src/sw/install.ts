@@ -53,7 +53,14 @@ export function installHoming(scope: ServiceWorkerGlobalScope, options: HomingSw
     onError,
   );
   const persist = createPersist(stack);
-  const handoff = createHandoff({ getDb, persist, validate: createEventValidator(), quarantine: createQuarantine(getDb, now) });
+  const handoff = createHandoff({
+    getDb,
+    persist,
+    validate: createEventValidator(),
+    quarantine: createQuarantine(getDb, now),
+    newId: () => scope.crypto.randomUUID(),
+    salt: scope.location.origin,
+  });
   const fallbackOnly = options.sync === false;
 
   // Created before the runtime's first flush: in fallback mode its constructor starts `onSync`.

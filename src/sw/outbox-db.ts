@@ -9,6 +9,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { DB_NAME } from '../shared/config.js';
 import type { WireEvent } from '../shared/event.js';
+import type { Gate } from '../shared/protocol.js';
 import type { SessionState } from './session.js';
 
 export const DB_VERSION = 1;
@@ -37,6 +38,11 @@ export interface OutboxSegment {
   storedAt: number;
   /** Delivery attempts of this segment whose outcome was unknown (5xx, timeout, network error). */
   attempts: number;
+  /**
+   * Each event's consent gate (null: none), only on segments stored with a `consent` configuration:
+   * outbox-side, never sent. Older segments have no gates: their events are ungated.
+   */
+  gates?: Array<Gate | null>;
 }
 
 /** An event the collector rejected (dead letter) or validation refused (quarantine), with why. */
@@ -62,8 +68,10 @@ export interface MetaValues {
   userId: string | null;
   /** The device's current session; null after `reset`. */
   session: SessionState | null;
-  /** Consent by purpose, as last set by the page. */
+  /** Consent by purpose, as last set by the page (with the browser's DNT/GPC applied when honoured). */
   consent: Record<string, boolean> | null;
+  /** messageId of the last consent call applied: an older one (a hand-off replaying it) changes nothing. */
+  consentId: string;
 }
 
 export interface HomingDB extends DBSchema {

@@ -4,9 +4,11 @@
  * low priority first (page views, scroll depth), then normal, oldest first within each; events a
  * site marked critical (a purchase) are never evicted.
  */
+import type { IDBPObjectStore } from 'idb';
 import type { WireEvent } from '../shared/event.js';
-import { META, OUTBOX, type HomingDatabase, type OutboxSegment } from './outbox-db.js';
-import { addCounts } from './outbox.js';
+import type { Gate } from '../shared/protocol.js';
+import { META, OUTBOX, type HomingDatabase, type HomingDB } from './outbox-db.js';
+import { addCounts, emptyLike, keepEvent } from './outbox.js';
 
 export type Priority = 'low' | 'normal' | 'critical';
 
@@ -20,6 +22,8 @@ export interface Upkeep {
   expire(before: number): Promise<number>;
   /** Evicts until the outbox fits `budget`; resolves with how many were evicted. */
   enforce(budget: Budget): Promise<number>;
+  /** Drops events held for a consent decision past their buffer time (counted as `consent`). */
+  expireHolds(now: number): Promise<number>;
 }
 
 /** Page views and scroll depth are the cheapest to lose; a site can say otherwise per event name. */
@@ -32,6 +36,52 @@ export function priorityRule(overrides: Record<string, Priority> = {}): (event: 
   };
 }
 
+/** What a walk does with one event: keep it, drop it, keep it under a new gate, or keep it and stop. */
+export type Visit = 'keep' | 'drop' | 'stop' | { gate: Gate | null };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the OUTBOX store of any readwrite transaction
+export type OutboxStore = IDBPObjectStore<HomingDB, any, typeof OUTBOX, 'readwrite'>;
+
+/**
+ * Walks the outbox oldest segment first, inside the caller's transaction, and rewrites each segment
+ * as `visit` says (ids, events, sizes and gates stay parallel). After a 'stop' the rest of that
+ * segment is kept and the walk ends. Resolves with how many events, and bytes of JSON, were dropped.
+ */
+export async function rewriteSegments(
+  store: OutboxStore,
+  visit: (event: WireEvent, size: number, gate: Gate | null) => Visit,
+): Promise<{ removed: number; bytes: number }> {
+  let removed = 0;
+  let bytes = 0;
+  let cursor = await store.openCursor();
+  while (cursor) {
+    const segment = cursor.value;
+    const keep = emptyLike(segment);
+    let stop = false;
+    let changed = false;
+    for (let i = 0; i < segment.ids.length; i++) {
+      const gate = segment.gates?.[i] ?? null;
+      const verdict = stop ? 'keep' : visit(segment.events[i], segment.sizes[i], gate);
+      if (verdict === 'stop') stop = true;
+      if (verdict === 'drop') {
+        removed++;
+        bytes += segment.sizes[i];
+        changed = true;
+      } else if (typeof verdict === 'object') {
+        keepEvent(keep, segment, i, verdict.gate);
+        changed = true;
+      } else {
+        keepEvent(keep, segment, i, gate);
+      }
+    }
+    if (keep.ids.length === 0) void cursor.delete();
+    else if (changed) void cursor.update(keep);
+    if (stop) break;
+    cursor = await cursor.continue();
+  }
+  return { removed, bytes };
+}
+
 /**
  * Removes the events `drop` picks, oldest segment first, and keeps the meta counters right, all in
  * one transaction. `drop` may stop the walk by returning 'stop'.
@@ -39,43 +89,31 @@ export function priorityRule(overrides: Record<string, Priority> = {}): (event: 
 async function removeWhere(
   getDb: () => Promise<HomingDatabase>,
   reason: string,
-  drop: (event: WireEvent, size: number) => boolean | 'stop',
+  drop: (event: WireEvent, size: number, gate: Gate | null) => boolean | 'stop',
 ): Promise<number> {
   const db = await getDb();
   const tx = db.transaction([OUTBOX, META], 'readwrite', { durability: 'relaxed' });
-  const meta = tx.objectStore(META);
-  let removed = 0;
-  let removedBytes = 0;
-  let cursor = await tx.objectStore(OUTBOX).openCursor();
-  walk: while (cursor) {
-    const segment = cursor.value;
-    const keep: OutboxSegment = { ...segment, ids: [], events: [], sizes: [] };
-    let stop = false;
-    for (let i = 0; i < segment.ids.length; i++) {
-      const verdict = stop ? false : drop(segment.events[i], segment.sizes[i]);
-      if (verdict === 'stop') stop = true;
-      if (verdict === true) {
-        removed++;
-        removedBytes += segment.sizes[i];
-      } else {
-        keep.ids.push(segment.ids[i]);
-        keep.events.push(segment.events[i]);
-        keep.sizes.push(segment.sizes[i]);
-      }
-    }
-    if (keep.ids.length === 0) void cursor.delete();
-    else if (keep.ids.length !== segment.ids.length) void cursor.update(keep);
-    if (stop) break walk;
-    cursor = await cursor.continue();
-  }
-  if (removed > 0) {
-    const [pending, bytes, counts] = await Promise.all([meta.get('pending'), meta.get('bytes'), meta.get('counts')]);
-    void meta.put(Math.max(0, ((pending as number | undefined) ?? 0) - removed), 'pending');
-    void meta.put(Math.max(0, ((bytes as number | undefined) ?? 0) - removedBytes), 'bytes');
-    void meta.put(addCounts(counts as Record<string, number> | undefined, { [reason]: removed }), 'counts');
-  }
+  const { removed, bytes } = await rewriteSegments(tx.objectStore(OUTBOX), (event, size, gate) => {
+    const verdict = drop(event, size, gate);
+    return verdict === 'stop' ? 'stop' : verdict ? 'drop' : 'keep';
+  });
+  if (removed > 0) await subtract(tx.objectStore(META), removed, bytes, reason);
   await tx.done;
   return removed;
+}
+
+/** Takes dropped events off the meta counters and counts them under `reason`. */
+export async function subtract(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the META store of any readwrite transaction
+  meta: IDBPObjectStore<HomingDB, any, typeof META, 'readwrite'>,
+  removed: number,
+  bytes: number,
+  reason: string,
+): Promise<void> {
+  const [pending, size, counts] = await Promise.all([meta.get('pending'), meta.get('bytes'), meta.get('counts')]);
+  void meta.put(Math.max(0, ((pending as number | undefined) ?? 0) - removed), 'pending');
+  void meta.put(Math.max(0, ((size as number | undefined) ?? 0) - bytes), 'bytes');
+  void meta.put(addCounts(counts as Record<string, number> | undefined, { [reason]: removed }), 'counts');
 }
 
 export function createUpkeep(getDb: () => Promise<HomingDatabase>, priorityOf: (event: WireEvent) => Priority): Upkeep {
@@ -103,6 +141,10 @@ export function createUpkeep(getDb: () => Promise<HomingDatabase>, priorityOf: (
         });
       }
       return evicted;
+    },
+
+    expireHolds(now) {
+      return removeWhere(getDb, 'consent', (_event, _size, gate) => gate?.until !== undefined && gate.until < now);
     },
   };
 }

@@ -6,8 +6,9 @@
  * gap-free across tabs and contexts: a gap the collector sees is an event lost after it was
  * committed, never a numbering accident.
  */
+import { deliverable, deniesAny, grantsAll } from '../shared/consent.js';
 import type { RejectedReceipt, WireEvent } from '../shared/event.js';
-import type { PersistItem } from '../shared/protocol.js';
+import type { ConsentState, Gate, PersistItem } from '../shared/protocol.js';
 import { advanceSession, type SessionRules, type SessionState } from './session.js';
 import type { IDBPIndex } from 'idb';
 import { BY_ID, DEAD_LETTER, META, OUTBOX, type HomingDatabase, type HomingDB, type OutboxSegment } from './outbox-db.js';
@@ -21,17 +22,28 @@ export interface OutboxRow {
   /** The segment holding it, so settling touches one row per segment, not one per event. */
   segment: number;
   attempts: number;
+  /** Captured before a consent decision under the `anonymous` policy (sent without the loss manifest). */
+  anonymous?: boolean;
 }
 
 export interface Outbox {
   /**
    * Commits the events, in order, with their device sequence number and session; a reset marker
    * ends the session. Resolves with how many events were new once the transaction is durable.
-   * `counts` (what the worker dropped meanwhile) join the loss manifest's counters.
+   * `counts` (what the worker dropped meanwhile) join the loss manifest's counters. `gates` (by
+   * messageId) are kept beside their events; an event whose gate the device's consent denies now
+   * is not stored but counted as `consent` (it was in flight while the consent was withdrawn).
    */
-  append(items: PersistItem[], counts?: Record<string, number>): Promise<number>;
-  /** Oldest first, at most `maxEvents` and about `maxBytes` of JSON (always at least one event). */
+  append(items: PersistItem[], counts?: Record<string, number>, gates?: Record<string, Gate>): Promise<number>;
+  /**
+   * Oldest first, at most `maxEvents` and about `maxBytes` of JSON (always at least one event), of
+   * the events the device's consent lets leave now, read in the same transaction. Held events are
+   * skipped, not waited for: they never block the ones behind them. One batch is either all
+   * anonymous events or none, so a cookieless event never travels with an identified one.
+   */
   peek(maxEvents: number, maxBytes: number): Promise<OutboxRow[]>;
+  /** Whether a peek since the last call skipped an event held past its buffer time (then sweep them). */
+  expiredHoldsSeen(): boolean;
   /**
    * Removes the settled events among `rows` (`done`: accepted or duplicate) and moves rejected ones
    * to the dead-letter store with the collector's reason. Others stay. `counts` are added to the
@@ -58,25 +70,29 @@ export interface OutboxDeps {
 }
 
 export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps): Outbox {
+  let expiredSeen = false;
   return {
-    async append(items, counts) {
+    async append(items, counts, gates) {
       const events = items.filter((item): item is WireEvent => item.type !== 'reset');
-      if (items.length === 0) return 0;
+      if (items.length === 0 && Object.keys(counts ?? {}).length === 0) return 0;
       const db = await getDb();
       // Strict durability: the ack that follows is a promise that the event survives a crash.
       const tx = db.transaction([OUTBOX, META], 'readwrite', { durability: 'strict' });
       const meta = tx.objectStore(META);
-      const [lastSeq, pending, bytes, totals, lastSession, existing] = await Promise.all([
+      const [lastSeq, pending, bytes, totals, lastSession, consent, existing] = await Promise.all([
         meta.get('seq') as Promise<number | undefined>,
         meta.get('pending') as Promise<number | undefined>,
         meta.get('bytes') as Promise<number | undefined>,
         meta.get('counts') as Promise<Record<string, number> | undefined>,
         meta.get('session') as Promise<SessionState | null | undefined>,
+        meta.get('consent') as Promise<ConsentState | null | undefined>,
         events.length > 0 ? storedIdsAmong(tx.objectStore(OUTBOX).index(BY_ID), events) : new Set<string>(),
       ]);
       let seq = lastSeq ?? 0;
       let session = lastSession ?? null;
+      let refused = 0;
       const segment: OutboxSegment = { ids: [], events: [], sizes: [], storedAt: now(), attempts: 0 };
+      const segmentGates: Array<Gate | null> = [];
       for (const item of items) {
         if (item.type === 'reset') {
           session = null;
@@ -84,24 +100,36 @@ export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps):
         }
         const event = item;
         if (existing.has(event.messageId)) continue;
+        let gate = gates?.[event.messageId] ?? null;
+        if (gate && (deniesAny(consent, gate.needs) || (gate.until !== undefined && gate.until < now() && !grantsAll(consent, gate.needs)))) {
+          refused++;
+          continue;
+        }
+        // Granted meanwhile: no longer held, so no buffer time applies.
+        if (gate?.until !== undefined && grantsAll(consent, gate.needs)) gate = withoutUntil(gate);
         existing.add(event.messageId);
-        seq++;
-        session = advanceSession(session, Date.parse(event.timestamp), event.context.campaign, rules, newId);
-        event.context.homing = { ...event.context.homing, seq, sessionId: session.id, sessionSeq: session.seq };
-        if (session.firstTouch) event.context.homing.firstTouch = session.firstTouch;
-        if (session.lastTouch) event.context.campaign = session.lastTouch;
+        if (!gate?.anonymous) {
+          // Anonymous events carry no device sequence number and no session: both are stored identifiers.
+          seq++;
+          session = advanceSession(session, Date.parse(event.timestamp), event.context.campaign, rules, newId);
+          event.context.homing = { ...event.context.homing, seq, sessionId: session.id, sessionSeq: session.seq };
+          if (session.firstTouch) event.context.homing.firstTouch = session.firstTouch;
+          if (session.lastTouch) event.context.campaign = session.lastTouch;
+        }
         segment.ids.push(event.messageId);
         segment.events.push(event);
         segment.sizes.push(JSON.stringify(event).length);
+        segmentGates.push(gate);
       }
       const stored = segment.ids.length;
+      if (segmentGates.some(Boolean)) segment.gates = segmentGates;
       if (stored > 0) {
         void tx.objectStore(OUTBOX).add(segment);
         void meta.put(seq, 'seq');
         void meta.put((pending ?? 0) + stored, 'pending');
         void meta.put((bytes ?? 0) + segment.sizes.reduce((a, b) => a + b, 0), 'bytes');
       }
-      if (stored > 0 || counts) void meta.put(addCounts(totals, { ...counts, stored }), 'counts');
+      if (stored > 0 || refused > 0 || counts) void meta.put(addCounts(totals, { ...counts, stored, consent: (counts?.consent ?? 0) + refused }), 'counts');
       if (session !== (lastSession ?? null)) void meta.put(session, 'session');
       await tx.done;
       return stored;
@@ -111,23 +139,43 @@ export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps):
       const db = await getDb();
       const rows: OutboxRow[] = [];
       let bytes = 0;
-      let cursor = await db.transaction(OUTBOX).store.openCursor();
+      const at = now();
+      const tx = db.transaction([OUTBOX, META]);
+      const consent = (await tx.objectStore(META).get('consent')) as ConsentState | null | undefined;
+      let anonymousBatch: boolean | undefined;
+      let cursor = await tx.objectStore(OUTBOX).openCursor();
       outer: while (cursor) {
         const segment = cursor.value;
         for (let i = 0; i < segment.events.length; i++) {
+          const gate = segment.gates?.[i];
+          if (gate && !deliverable(gate, consent, at)) {
+            if (gate.until !== undefined && gate.until < at) expiredSeen = true;
+            continue;
+          }
+          const anonymous = !!gate?.anonymous;
+          anonymousBatch ??= anonymous;
+          if (anonymous !== anonymousBatch) continue;
           if (rows.length >= maxEvents || (rows.length > 0 && bytes + segment.sizes[i] > maxBytes)) break outer;
-          rows.push({
+          const row: OutboxRow = {
             messageId: segment.ids[i],
             event: segment.events[i],
             bytes: segment.sizes[i],
             segment: segment.key!,
             attempts: segment.attempts,
-          });
+          };
+          if (anonymous) row.anonymous = true;
+          rows.push(row);
           bytes += segment.sizes[i];
         }
         cursor = await cursor.continue();
       }
       return rows;
+    },
+
+    expiredHoldsSeen() {
+      const seen = expiredSeen;
+      expiredSeen = false;
+      return seen;
     },
 
     async settle(rows, done, rejected, at, counts) {
@@ -152,12 +200,10 @@ export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps):
       let removedBytes = 0;
       for (const segment of segments) {
         if (!segment) continue; // settled meanwhile by another deliverer
-        const keep: OutboxSegment = { ...segment, ids: [], events: [], sizes: [] };
+        const keep = emptyLike(segment);
         segment.ids.forEach((id, i) => {
           if (!remove.has(id)) {
-            keep.ids.push(id);
-            keep.events.push(segment.events[i]);
-            keep.sizes.push(segment.sizes[i]);
+            keepEvent(keep, segment, i);
             return;
           }
           removed++;
@@ -206,6 +252,28 @@ export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps):
       return (await getDb()).count(DEAD_LETTER);
     },
   };
+}
+
+/** A segment with the same key and history and no events yet (see keepEvent). */
+export function emptyLike(segment: OutboxSegment): OutboxSegment {
+  const copy: OutboxSegment = { ...segment, ids: [], events: [], sizes: [] };
+  if (segment.gates) copy.gates = [];
+  return copy;
+}
+
+/** Copies event `i` of `from` into `to`, keeping ids, events, sizes and gates parallel. */
+export function keepEvent(to: OutboxSegment, from: OutboxSegment, i: number, gate: Gate | null = from.gates?.[i] ?? null): void {
+  if (gate && !to.gates) to.gates = to.ids.map(() => null);
+  to.ids.push(from.ids[i]);
+  to.events.push(from.events[i]);
+  to.sizes.push(from.sizes[i]);
+  to.gates?.push(gate);
+}
+
+/** The gate of an event no longer held: the same purposes, no buffer time. */
+export function withoutUntil(gate: Gate): Gate {
+  const { until: _until, ...rest } = gate;
+  return rest;
 }
 
 /** Adds counters; missing ones start at zero. */

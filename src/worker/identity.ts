@@ -3,10 +3,14 @@
  * the consent state, kept in the outbox database's meta store so every tab's worker and the
  * service worker agree. The worker applies calls in order in memory (an `identify` names the
  * events after it at once) and writes through; before each batch it re-reads the store, so a
- * change made in another tab is picked up. Without IndexedDB the identity lives in this worker only.
+ * change made in another tab is picked up. A consent change is awaited instead: it is one
+ * transaction that may also purge the outbox and reset the identity (outbox-consent.ts). Without
+ * IndexedDB the identity lives in this worker only.
  */
+import { withdrawn } from '../shared/consent.js';
+import type { Capture, ConsentState } from '../shared/protocol.js';
 import { META, type HomingDatabase } from '../sw/outbox-db.js';
-import type { Capture } from '../shared/protocol.js';
+import { changeConsent } from '../sw/outbox-consent.js';
 import type { Identity } from './enrich.js';
 
 export interface IdentityStore {
@@ -14,8 +18,15 @@ export interface IdentityStore {
   current(): Identity;
   /** Picks up changes another tab made. */
   refresh(): Promise<void>;
-  /** `identify`, `alias`, `reset`, `consent` change the identity; other calls leave it alone. */
+  /** `identify`, `alias` and `reset` change the identity; other calls leave it alone. */
   apply(call: Capture): void;
+  /**
+   * Applies a consent update (outbox-consent.ts: one transaction); after a withdrawal the identity
+   * is new. Resolves with the purposes withdrawn and how many queued events were purged.
+   * `id` is the call's messageId (absent for the browser's signals); `at` its capture time;
+   * `enforce` false without a `consent` configuration (recorded only: no purge, no reset).
+   */
+  changeConsent(update: ConsentState, options: { id?: string; at: number; enforce: boolean }): Promise<{ withdrawn: string[]; purged: number }>;
   /** Whether the identity is stored (false: IndexedDB unavailable, this worker only). */
   persistent(): boolean;
 }
@@ -43,7 +54,7 @@ export async function loadIdentityStore(
     await tx.done;
   }
 
-  function write(values: Array<[key: 'anonymousId' | 'userId' | 'consent', value: unknown]>): void {
+  function write(values: Array<[key: 'anonymousId' | 'userId', value: unknown]>): void {
     if (!stored) return;
     getDb()
       .then(async (db) => {
@@ -78,10 +89,23 @@ export async function loadIdentityStore(
       } else if (call.type === 'reset') {
         identity = { anonymousId: newId(), consent: identity.consent };
         write([['anonymousId', identity.anonymousId], ['userId', null]]);
-      } else if (call.type === 'consent' && call.consent) {
-        identity = { ...identity, consent: { ...identity.consent, ...call.consent } };
-        write([['consent', identity.consent]]);
       }
+    },
+    async changeConsent(update, { id, at, enforce }) {
+      if (stored) {
+        try {
+          const change = await changeConsent(getDb, update, { id, newId, now: at, enforce });
+          identity = { anonymousId: change.anonymousId, consent: change.consent };
+          if (change.userId) identity.userId = change.userId;
+          return change;
+        } catch (err) {
+          onError('persist-failed', `consent: ${String(err)}`);
+        }
+      }
+      // In this worker only (no IndexedDB, or it failed): the same rules, nothing to purge.
+      const gone = enforce ? withdrawn(identity.consent, update) : [];
+      identity = gone.length > 0 ? { anonymousId: newId(), consent: { ...identity.consent, ...update } } : { ...identity, consent: { ...identity.consent, ...update } };
+      return { withdrawn: gone, purged: 0 };
     },
     persistent: () => stored,
   };

@@ -12,6 +12,7 @@ import { createQuarantine } from '../sw/quarantine.js';
 import { loadIdentityStore } from './identity.js';
 import { startLocalDelivery } from './local-delivery.js';
 import { createPipeline, type Pipeline } from './pipeline.js';
+import { createPrivacy } from './privacy.js';
 import { createSwLink, type SwLink } from './sw-link.js';
 import { createEventValidator, loadSiteSchemas } from './validate.js';
 
@@ -70,6 +71,7 @@ function createWorkerApi(): WorkerApi<MessagePort> {
         ...timers,
         // The pipeline counts these in its own stats; only forward them.
         onError: (code, detail) => toPage(code, detail),
+        privacy: createPrivacy(init.privacy, { salt: self.location.origin }),
       });
       if (!init.serviceWorker) {
         this.link(null);
@@ -82,7 +84,7 @@ function createWorkerApi(): WorkerApi<MessagePort> {
         ...timers,
         onTimeout: () => report('sw-link-timeout', 'no ack from the service worker'),
       });
-      pipeline.setSink((items, dropped) => link!.persist(items, dropped));
+      pipeline.setSink((items, dropped, gates) => link!.persist(items, dropped, gates));
     },
 
     capture(calls) {
@@ -92,6 +94,10 @@ function createWorkerApi(): WorkerApi<MessagePort> {
 
     flush() {
       pipeline?.flush();
+    },
+
+    signals(signals) {
+      pipeline?.signals(signals);
     },
 
     link(port) {
@@ -109,7 +115,7 @@ function createWorkerApi(): WorkerApi<MessagePort> {
     },
 
     stats(): WorkerStats {
-      const base = pipeline?.stats() ?? { received: 0, persisted: 0, pending: 0, invalid: 0, debounced: 0, throttled: 0, errors: {} };
+      const base = pipeline?.stats() ?? { received: 0, persisted: 0, pending: 0, invalid: 0, debounced: 0, throttled: 0, consent: 0, errors: {} };
       return { ...base, relinks: link?.relinks() ?? 0, errors: { ...base.errors, ...errors } };
     },
   };

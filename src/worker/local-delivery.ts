@@ -34,8 +34,8 @@ export function startLocalDelivery(
   void deliverer.flush('start');
   return {
     deliverer,
-    async sink(items, dropped) {
-      const stored = await persist(items, dropped);
+    async sink(items, dropped, gates) {
+      const stored = await persist(items, dropped, gates);
       tick();
       return stored;
     },

@@ -1,22 +1,27 @@
 /**
- * The worker's fixed pipeline, in order: identity → enrich → rules (debounce, throttle) →
- * validate (quarantine) → batch → persist. Calls are processed one `capture()` at a time so their
+ * The worker's fixed pipeline, in order: identity → enrich → privacy (PII and URL guards, consent
+ * decision) → rules (debounce, throttle) → validate (quarantine) → batch → persist. Calls are
+ * processed one `capture()` at a time so their
  * order survives the awaits in between. A capture's promise resolves when each of its calls is
  * settled: durable in IndexedDB, or dropped for a counted reason. That is the page's signal to
  * forget them (until then the page keeps them, to hand over on `pagehide`).
  */
+import { DEFAULTS } from '../shared/config.js';
+import { deniesAny, withdrawn } from '../shared/consent.js';
 import type { WireEvent } from '../shared/event.js';
-import type { Capture, EventRule, PageEnvironment, PersistItem, WorkerStats } from '../shared/protocol.js';
+import type { Capture, ConsentState, EventRule, Gate, PageEnvironment, PersistItem, PrivacySignals, WorkerStats } from '../shared/protocol.js';
 import { createBatcher } from './batcher.js';
 import { enrich } from './enrich.js';
 import type { IdentityStore } from './identity.js';
+import type { Privacy } from './privacy.js';
 import { createRuleGate, type Verdict } from './rules.js';
 
 /**
  * Where durable events go: the service worker's outbox, or the worker's own when there is no SW.
- * `dropped` counts what the worker dropped since the last persist, for the loss manifest.
+ * `dropped` counts what the worker dropped since the last persist, for the loss manifest; `gates`
+ * are the consent gates of the events that have one, by messageId.
  */
-export type PersistSink = (items: PersistItem[], dropped: Record<string, number>) => Promise<number>;
+export type PersistSink = (items: PersistItem[], dropped: Record<string, number>, gates?: Record<string, Gate>) => Promise<number>;
 
 export type ValidationResult = { ok: true } | { ok: false; code: string; reason: string };
 
@@ -25,6 +30,8 @@ export interface Pipeline {
   /** Release held calls and hand the queue over now. */
   flush(): void;
   setSink(sink: PersistSink): void;
+  /** The page's DNT/GPC (consent chunk); with honorDnt/honorGpc, processing waits for them. */
+  signals(signals: PrivacySignals): void;
   stats(): Omit<WorkerStats, 'relinks'>;
 }
 
@@ -41,6 +48,10 @@ export interface PipelineDeps {
   setTimeout: (fn: () => void, ms: number) => unknown;
   clearTimeout: (handle: unknown) => void;
   onError: (code: string, detail: string) => void;
+  /** Consent, PII and URL rules; absent or null without a privacy configuration (events as before). */
+  privacy?: Privacy | null;
+  /** How long to wait for the page's DNT/GPC signals (DEFAULTS.consent.signalsWaitMs). */
+  signalsWaitMs?: number;
 }
 
 /** The calls of one `capture()`, settled one by one. */
@@ -53,6 +64,13 @@ interface Ticket {
 interface Queued {
   item: PersistItem;
   ticket: Ticket | null;
+  gate?: Gate;
+}
+
+interface Admitted {
+  event: WireEvent;
+  ticket: Ticket;
+  gate?: Gate;
 }
 
 type EventCall = Capture & { type: WireEvent['type'] };
@@ -67,7 +85,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   /** Drops not yet reported to the outbox's counters. */
   let dropped: Record<string, number> = {};
   const drop = (reason: string) => (dropped[reason] = (dropped[reason] ?? 0) + 1);
-  const stats: Omit<WorkerStats, 'relinks'> = { received: 0, persisted: 0, pending: 0, invalid: 0, debounced: 0, throttled: 0, errors: {} };
+  const stats: Omit<WorkerStats, 'relinks'> = { received: 0, persisted: 0, pending: 0, invalid: 0, debounced: 0, throttled: 0, consent: 0, errors: {} };
+  const privacy = deps.privacy ?? null;
+  /** Set once the identity store is loaded (the rule gate's `pass` is synchronous). */
+  let identityNow: IdentityStore | null = null;
+  /** A persist with no events, so the outbox hears of a consent change and delivers at once. */
+  let nudge = false;
+  const signals = waitForSignals();
 
   function settle(ticket: Ticket | null, durable: boolean): void {
     if (!ticket) return;
@@ -96,17 +120,26 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     },
   });
 
-  function enqueue(item: PersistItem, ticket: Ticket | null, bytes: number): void {
-    queue.push({ item, ticket });
+  function enqueue(item: PersistItem, ticket: Ticket | null, bytes: number, gate?: Gate): void {
+    queue.push(gate ? { item, ticket, gate } : { item, ticket });
     batcher.added(bytes);
   }
 
-  const gate = createRuleGate<{ event: WireEvent; ticket: Ticket }>({
+  /** Dropped for want of consent: counted, and settled so the page forgets it. */
+  function refuse(ticket: Ticket | null): void {
+    stats.consent++;
+    drop('consent');
+    settle(ticket, false);
+  }
+
+  const ruleGate = createRuleGate<Admitted>({
     rules: deps.rules,
     now: deps.now,
     setTimeout: deps.setTimeout,
     clearTimeout: deps.clearTimeout,
-    pass: ({ event, ticket }) => {
+    pass: ({ event, ticket, gate }) => {
+      // A debounced event may have waited through a withdrawal.
+      if (gate && deniesAny(identityNow?.current().consent, gate.needs)) return refuse(ticket);
       const verdict = deps.validate(event);
       if (!verdict.ok) {
         stats.invalid++;
@@ -115,7 +148,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         deps.quarantine(event, verdict.code, verdict.reason).catch((err: unknown) => countError('persist-failed', `quarantine: ${String(err)}`));
         return settle(ticket, false);
       }
-      enqueue(event, ticket, JSON.stringify(event).length);
+      enqueue(event, ticket, JSON.stringify(event).length, gate);
     },
     onDrop: ({ ticket }, verdict: Verdict) => {
       stats[verdict]++;
@@ -125,16 +158,19 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   });
 
   async function pump(): Promise<void> {
-    if (busy || !sink || queue.length === 0) return;
+    if (busy || !sink || (queue.length === 0 && !nudge)) return;
     busy = true;
     dueWhileBusy = false;
+    nudge = false;
     const taken = queue.splice(0, deps.batch.persistMax);
     batcher.taken();
     if (queue.length > 0) dueWhileBusy = true; // more than one persist's worth was due
     const report = dropped;
     dropped = {};
+    let gates: Record<string, Gate> | undefined;
+    for (const q of taken) if (q.gate) (gates ??= {})[(q.item as WireEvent).messageId] = q.gate;
     try {
-      await sink(taken.map((q) => q.item), report);
+      await sink(taken.map((q) => q.item), report, gates);
       failures = 0;
       for (const q of taken) settle(q.ticket, true);
       busy = false;
@@ -151,22 +187,83 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
   }
 
+  /**
+   * With `honorDnt`/`honorGpc`, nothing is processed before the page's signals are in (an event
+   * sent anonymously before DNT is known would be one too many), or `signalsWaitMs` has passed.
+   */
+  function waitForSignals(): { ready: Promise<void>; release: () => void; released: () => boolean } {
+    if (!privacy || privacy.signalsKnown()) return { ready: Promise.resolve(), release: () => {}, released: () => true };
+    let done = false;
+    let resolve = () => {};
+    const ready = new Promise<void>((r) => (resolve = r));
+    const release = () => {
+      done = true;
+      resolve();
+    };
+    deps.setTimeout(() => {
+      if (done) return;
+      countError('consent-unavailable', 'no DNT/GPC signals from the page in time; consent grants wait for them');
+      release();
+    }, deps.signalsWaitMs ?? DEFAULTS.consent.signalsWaitMs);
+    return { ready, release, released: () => done };
+  }
+
+  /**
+   * Applies a consent update and purges what it withdrew from memory (the outbox's share is purged
+   * in the same transaction as the change; events on their way to the SW are refused there).
+   */
+  async function changeConsent(identity: IdentityStore, update: ConsentState, id: string | undefined, at: number): Promise<void> {
+    if (Object.keys(update).length === 0) return;
+    const change = await identity.changeConsent(update, { id, at, enforce: true });
+    stats.consent += change.purged;
+    if (change.withdrawn.length > 0) purgeQueue(change.withdrawn);
+    nudge = true;
+    batcher.flushNow();
+  }
+
+  function purgeQueue(gone: string[]): void {
+    for (let i = queue.length - 1; i >= 0; i--) {
+      const q = queue[i];
+      if (!q.gate || !q.gate.needs.some((purpose) => gone.includes(purpose))) continue;
+      queue.splice(i, 1);
+      refuse(q.ticket);
+    }
+  }
+
   async function process(calls: Capture[], ticket: Ticket): Promise<void> {
     const identity = await deps.identity;
+    identityNow = identity;
+    await signals.ready;
+    const before = identity.current().consent;
     await identity.refresh();
+    // Another tab withdrew consent: what this worker holds under it goes too.
+    const elsewhere = withdrawn(before, identity.current().consent ?? {});
+    if (elsewhere.length > 0) purgeQueue(elsewhere);
     for (const call of calls) {
+      if (call.type === 'consent') {
+        if (privacy?.consent && call.consent) await changeConsent(identity, privacy.allow(call.consent), call.messageId, call.ts);
+        else if (call.consent) await identity.changeConsent(call.consent, { id: call.messageId, at: call.ts, enforce: false });
+        settle(ticket, false);
+        continue;
+      }
       identity.apply(call);
       if (call.type === 'reset') {
         // The session ends between the events around the reset: the marker travels in order.
-        gate.release();
+        ruleGate.release();
         enqueue({ type: 'reset', ts: call.ts }, null, 0);
         settle(ticket, false);
-      } else if (call.type === 'consent') {
-        settle(ticket, false);
-      } else {
-        const event = enrich(call as EventCall, identity.current(), deps.env);
-        gate.admit(call.type === 'track' ? call.event : undefined, { event, ticket });
+        continue;
       }
+      const event = enrich(call as EventCall, identity.current(), deps.env);
+      const name = call.type === 'track' ? call.event : undefined;
+      if (!privacy) {
+        ruleGate.admit(name, { event, ticket });
+        continue;
+      }
+      const prepared = privacy.prepare(event, identity.current().consent, call.ts);
+      const decision = 'then' in prepared ? await prepared : prepared;
+      if (decision.kind === 'drop') refuse(ticket);
+      else ruleGate.admit(name, decision.gate ? { event, ticket, gate: decision.gate } : { event, ticket });
     }
   }
 
@@ -181,12 +278,30 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       });
     },
     flush() {
-      gate.release();
+      ruleGate.release();
       batcher.flushNow();
     },
     setSink(next) {
       sink = next;
       void pump();
+    },
+    signals(next) {
+      if (!privacy || privacy.signalsKnown()) {
+        privacy?.setSignals(next);
+        return;
+      }
+      const late = signals.released();
+      const denied = privacy.setSignals(next);
+      const apply = async () => {
+        if (!privacy.consent || denied.length === 0) return;
+        const identity = await deps.identity;
+        await changeConsent(identity, Object.fromEntries(denied.map((purpose) => [purpose, false])), undefined, deps.now());
+      };
+      const failed = (err: unknown) => countError('persist-failed', `consent signals: ${String(err)}`);
+      // In time, before any capture is processed (the chain waits on `signals.ready`); late, in
+      // order with the calls being processed.
+      if (late) chain = chain.then(apply).catch(failed);
+      else apply().catch(failed).finally(signals.release);
     },
     stats: () => ({ ...stats, errors: { ...stats.errors } }),
   };

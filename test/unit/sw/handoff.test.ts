@@ -25,7 +25,7 @@ describe('pagehide hand-off in the service worker', () => {
     outbox = createOutbox({ getDb, now: () => 0, newId: sessionIds(), session: SESSION });
     handoff = createHandoff({
       getDb,
-      persist: (items, counts) => outbox.append(items, counts),
+      persist: (items, counts, gates) => outbox.append(items, counts, gates),
       validate: (e) => (/^[a-z_]+$/.test(e.event ?? 'x') ? { ok: true } : { ok: false, code: 'invalid-event', reason: '/event must match pattern' }),
       quarantine: createQuarantine(getDb, () => 0),
     });
@@ -54,6 +54,42 @@ describe('pagehide hand-off in the service worker', () => {
     await handoff(msg([call('a', 'one')]));
     expect(await handoff(msg([call('a', 'one'), call('b', 'two')]))).toBe(1);
     expect(await outbox.count()).toBe(2);
+  });
+
+  it('applies the privacy configuration the page sent: PII, consent gates, and a withdrawal in the tail', async () => {
+    const privacy = { consent: { purposes: { ad_click: 'marketing' } }, pii: { email: 'redact' as const } };
+    const tail = (calls: Capture[]): HandoffMessage => ({ ...msg(calls), privacy });
+    await handoff(tail([call('a', 'before', { properties: { email: 'ada@example.com' } })]));
+    let rows = await outbox.peek(10, 1e9);
+    expect(rows).toEqual([]); // undecided: held, not deliverable
+    const [segment] = await (await getDb()).getAll('outbox');
+    expect(segment.events[0].properties).toEqual({ email: '[redacted]' });
+    expect(segment.gates?.[0]).toMatchObject({ needs: ['analytics'] });
+
+    await handoff(
+      tail([
+        { type: 'consent', messageId: '0190-c1', ts: 0, page, consent: { analytics: true, marketing: true } },
+        call('b', 'granted'),
+        { type: 'consent', messageId: '0190-c2', ts: 0, page, consent: { marketing: false } },
+        call('c', 'ad_click'),
+        call('d', 'after'),
+      ]),
+    );
+    rows = await outbox.peek(10, 1e9);
+    expect(rows.map((r) => r.messageId)).toEqual(['a', 'b', 'd']);
+    // The withdrawal reset the identity: 'd' has the new one, and no user id.
+    expect(rows.map((r) => [r.event.anonymousId === 'device-1', r.event.userId ?? null])).toEqual([
+      [true, 'user-9'],
+      [true, 'user-9'],
+      [false, null],
+    ]);
+    expect((await outbox.counters()).counts).toMatchObject({ consent: 1 });
+  });
+
+  it('without a privacy configuration a consent call in the tail changes nothing (the worker records it)', async () => {
+    await handoff(msg([{ type: 'consent', messageId: 'c', ts: 0, page, consent: { analytics: false } }, call('a', 'one')]));
+    expect((await outbox.peek(10, 1e9)).map((r) => r.messageId)).toEqual(['a']);
+    expect(await (await getDb()).get('meta', 'consent')).toBeUndefined();
   });
 
   it('an identify in the tail names the events after it', async () => {

@@ -49,10 +49,34 @@ describe('identity store', () => {
 
   it('consent merges by purpose and survives reset', async () => {
     const a = await loadIdentityStore(opener(), newId, () => {});
-    a.apply({ type: 'consent', messageId: 'c1', ts: 0, page, consent: { analytics: true } });
-    a.apply({ type: 'consent', messageId: 'c2', ts: 0, page, consent: { marketing: false } });
+    await a.changeConsent({ analytics: true }, { id: 'c1', at: 0, enforce: false });
+    await a.changeConsent({ marketing: false }, { id: 'c2', at: 0, enforce: false });
     a.apply({ type: 'reset', messageId: 'r', ts: 0, page });
     expect(a.current().consent).toEqual({ analytics: true, marketing: false });
+  });
+
+  it('without a consent configuration a denial is recorded only: the identity stays', async () => {
+    const a = await loadIdentityStore(opener(), newId, () => {});
+    a.apply({ type: 'identify', messageId: 'i', ts: 0, userId: 'u1', page });
+    const before = a.current().anonymousId;
+    expect(await a.changeConsent({ analytics: false }, { id: 'c1', at: 0, enforce: false })).toMatchObject({ withdrawn: [] });
+    expect(a.current()).toEqual({ anonymousId: before, userId: 'u1', consent: { analytics: false } });
+  });
+
+  it('an enforced withdrawal resets the identity, in every tab, and an older call replayed changes nothing', async () => {
+    const a = await loadIdentityStore(opener(), newId, () => {});
+    const b = await loadIdentityStore(opener(), newId, () => {});
+    a.apply({ type: 'identify', messageId: 'i', ts: 0, userId: 'u1', page });
+    await a.changeConsent({ analytics: true }, { id: 'c1', at: 0, enforce: true });
+    const before = a.current().anonymousId;
+    expect(await a.changeConsent({ analytics: false }, { id: 'c2', at: 0, enforce: true })).toMatchObject({ withdrawn: ['analytics'] });
+    expect(a.current().anonymousId).not.toBe(before);
+    expect(a.current().userId).toBeUndefined();
+    await b.refresh();
+    expect(b.current()).toEqual(a.current());
+    // The grant c1 arrives again (a pagehide hand-off of an older tail): the withdrawal stands.
+    expect(await b.changeConsent({ analytics: true }, { id: 'c1', at: 0, enforce: true })).toMatchObject({ withdrawn: [] });
+    expect(b.current().consent).toEqual({ analytics: false });
   });
 
   it('without IndexedDB the identity lives in this worker only, and says so', async () => {

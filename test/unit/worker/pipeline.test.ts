@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../../src/shared/event.js';
 import type { Capture, PageEnvironment, PersistItem } from '../../../src/shared/protocol.js';
-import type { IdentityStore } from '../../../src/worker/identity.js';
 import { createPipeline, type PipelineDeps } from '../../../src/worker/pipeline.js';
+import { memoryIdentity } from '../../helpers/identity.js';
 
 const env: PageEnvironment = { userAgent: 'UA', locale: 'en', timezone: 'UTC', screen: { width: 1, height: 1, density: 1 } };
 const page = { url: 'https://x.test/', path: '/', search: '', title: '', referrer: '' };
 const track = (id: string, event = 'e', properties: Record<string, unknown> = {}): Capture => ({ type: 'track', messageId: id, ts: 0, event, properties, page });
-
-/** An in-memory identity store with the real one's rules for identify and reset. */
-function memoryIdentity(): IdentityStore {
-  let n = 0;
-  let identity: { anonymousId: string; userId?: string } = { anonymousId: `anon-${n}` };
-  return {
-    current: () => identity,
-    refresh: async () => {},
-    apply(call) {
-      if (call.type === 'identify' && call.userId) identity = { ...identity, userId: call.userId };
-      if (call.type === 'reset') identity = { anonymousId: `anon-${++n}` };
-    },
-    persistent: () => true,
-  };
-}
 
 function pipeline(overrides: Partial<PipelineDeps> = {}) {
   const errors: string[] = [];
