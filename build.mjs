@@ -58,7 +58,7 @@ const entries = [
   { ...browser, entryPoints: ['src/sw/index.ts'], outfile: `${OUT}/browser/homing-sw.mjs`, format: 'esm' },
   // The collector for Node; dependencies stay in node_modules.
   {
-    entryPoints: { index: 'src/collector/index.ts', cli: 'src/collector/cli.ts' },
+    entryPoints: { index: 'src/collector/index.ts', cli: 'src/collector/cli.ts', 'sqlite-worker': 'src/collector/store/sqlite-worker.ts' },
     outdir: `${OUT}/collector`,
     bundle: true,
     platform: 'node',

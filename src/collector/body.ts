@@ -4,7 +4,15 @@
  * `text/plain` is accepted because `navigator.sendBeacon` and no-preflight `fetch` calls must use a
  * CORS-safelisted content type; the body is JSON all the same. Compression is the client's choice
  * (the service worker gzips with CompressionStream), so a body may arrive as gzip or deflate.
+ *
+ * Two checks run before `JSON.parse`, each a 400 for the whole request:
+ * - the bytes must be UTF-8. Decoding would otherwise turn bad bytes into U+FFFD silently, and two
+ *   different ids could be stored as one (then a receipt would call an unstored event a duplicate).
+ * - nesting must stay under `maxDepth`. V8's `JSON.parse` copes with deep input, but everything
+ *   after it that walks the value (`JSON.stringify` when storing, structured clone) recurses and
+ *   would throw a stack overflow at a depth of a few thousand.
  */
+import { isUtf8 } from 'node:buffer';
 import { promisify } from 'node:util';
 import { gunzip, inflate, type InputType, type ZlibOptions } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -25,13 +33,17 @@ const inflateAsync = promisify<InputType, ZlibOptions, Buffer>(inflate);
  * `bodyLimitBytes` bounds both the bytes on the wire (Fastify enforces that while reading) and the
  * decompressed size, so a small gzip bomb cannot make the collector allocate more than the limit.
  */
-export function registerBodyParser(app: FastifyInstance, bodyLimitBytes: number): void {
+export function registerBodyParser(app: FastifyInstance, bodyLimitBytes: number, maxDepth: number): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     ['application/json', 'text/plain'],
     { parseAs: 'buffer', bodyLimit: bodyLimitBytes },
     async (request: FastifyRequest, body: Buffer) => {
       const raw = await decode(body, request.headers['content-encoding'], bodyLimitBytes);
+      if (!isUtf8(raw)) throw new HttpError(400, 'invalid-utf8', 'body is not valid UTF-8');
+      if (jsonDepthExceeds(raw, maxDepth)) {
+        throw new HttpError(400, 'too-deep', `JSON nests deeper than ${maxDepth} levels`);
+      }
       try {
         // Plain JSON.parse: the result is validated and stored, never merged into other objects,
         // so a `__proto__` key is just data here.
@@ -56,4 +68,30 @@ async function decode(body: Buffer, header: string | undefined, limit: number): 
     }
     throw new HttpError(400, 'invalid-encoding', `body is not valid ${encoding}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Whether the JSON text nests arrays and objects deeper than `limit`, found by one pass over the
+ * bytes that skips strings (so brackets inside them do not count). Malformed input is left for
+ * JSON.parse to refuse; this only has to be right for input that parses.
+ */
+export function jsonDepthExceeds(bytes: Uint8Array, limit: number): boolean {
+  let depth = 0;
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i];
+    if (c === 0x22) {
+      // Inside a string: skip to the closing quote, stepping over escapes (\" and \\).
+      for (i++; i < n; i++) {
+        const s = bytes[i];
+        if (s === 0x5c) i++;
+        else if (s === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
 }

@@ -2,15 +2,29 @@
  * `homing-collector`: the collector as a process. Bundled to dist/collector/cli.js, where the build
  * adds the `#!/usr/bin/env node` line.
  *
+ * Signals: SIGTERM or SIGINT stops it gracefully (below); a second one exits at once. SIGHUP
+ * re-reads the keys file and, with TLS, the certificate and key.
+ *
+ * Graceful stop: the listening socket closes (new connections are refused), idle keep-alive
+ * connections close, a request arriving on a busy keep-alive connection gets 503 (resend), and
+ * every request already being handled runs to the end: its events are committed, then answered.
+ * Then the store worker commits what it holds and closes the database. Nothing is acknowledged that
+ * was not committed; what was committed but not acknowledged (cut by the timeout) is answered
+ * "duplicate" when the client resends.
+ *
  * Exit codes: 0 after a clean shutdown, 1 when it cannot start or stop cleanly, 2 for bad usage.
  */
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
+import type { FastifyInstance } from 'fastify';
+import { COLLECTOR_DEFAULTS } from '../shared/config.js';
 import { parseCliOptions, USAGE } from './cli-options.js';
+import { createKeyRing, type KeySpec } from './keys.js';
+import { readKeysFile, watchKeysFile, type KeysFileWatch } from './keys-file.js';
 import { createCollector } from './server.js';
-import { createSqliteStore } from './store/sqlite.js';
-
-/** A stuck connection or a hung close must not keep a stopped collector alive forever. */
-const SHUTDOWN_TIMEOUT_MS = 10_000;
+import type { EventStore } from './store/store.js';
+import { createSqliteWorkerStore } from './store/worker-store.js';
 
 async function main(): Promise<void> {
   const parsed = parseCliOptions(process.argv.slice(2), process.env);
@@ -18,23 +32,57 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  if (parsed.kind === 'error') {
-    process.stderr.write(`homing-collector: ${parsed.message}\nRun homing-collector --help for the options.\n`);
-    process.exitCode = 2;
-    return;
-  }
-  const { port, host, db, origins } = parsed.options;
+  if (parsed.kind === 'error') return usageError(parsed.message);
+  const o = parsed.options;
 
-  const store = createSqliteStore(db);
-  let app;
+  let fileKeys: KeySpec[] = [];
+  let tls: { cert: Buffer; key: Buffer } | undefined;
   try {
-    app = createCollector({ store, origins, logger: { level: 'warn' } });
-    await app.listen({ port, host });
+    if (o.keysFile !== null) fileKeys = readKeysFile(o.keysFile);
+    if (o.tls) tls = { cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key) };
+  } catch (err) {
+    return usageError((err as Error).message);
+  }
+  const keys = createKeyRing([...o.keys, ...fileKeys]);
+
+  // On its own thread: see store/worker-store.ts for why, and what it keeps guaranteed.
+  const store: EventStore = await createSqliteWorkerStore(o.db, { maxQueuedEvents: COLLECTOR_DEFAULTS.maxQueuedEvents });
+  let app: FastifyInstance | undefined;
+  try {
+    app = createCollector({
+      store,
+      origins: o.origins,
+      keys,
+      keepIp: o.keepIp,
+      trustedProxies: o.trustedProxies,
+      rateLimit: { perIp: o.rateLimitPerIp, perKey: o.rateLimitPerKey },
+      tls,
+      headersTimeoutMs: o.headersTimeoutMs,
+      requestTimeoutMs: o.requestTimeoutMs,
+      logger: { level: o.logLevel },
+    });
+    await app.listen({ port: o.port, host: o.host });
   } catch (err) {
     await app?.close();
-    store.close();
+    await store.close();
     throw err;
   }
+  const server = app;
+
+  const watcher: KeysFileWatch | null =
+    o.keysFile === null ? null : watchKeysFile({ path: o.keysFile, ring: keys, fixed: o.keys, log: server.log, pollMs: COLLECTOR_DEFAULTS.keysPollMs });
+
+  process.on('SIGHUP', () => {
+    watcher?.reload('SIGHUP');
+    if (o.tls) {
+      try {
+        (server.server as unknown as TlsServer).setSecureContext({ cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key) });
+        server.log.info('TLS certificate reloaded');
+      } catch (err) {
+        server.log.error({ reason: (err as Error).message }, 'TLS certificate not reloaded; the previous one stays in use');
+      }
+    }
+  });
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -46,12 +94,10 @@ async function main(): Promise<void> {
     setTimeout(() => {
       process.stderr.write('homing-collector: shutdown timed out\n');
       process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS).unref();
-    const closing = app.close();
-    // Idle keep-alive sockets would hold close() open. A request cut here was either committed
-    // (its resend will be answered "duplicate") or not: the client resends either way.
-    app.server.closeAllConnections();
-    closing
+    }, COLLECTOR_DEFAULTS.shutdownTimeoutMs).unref();
+    watcher?.close();
+    server
+      .close()
       .then(() => store.close())
       .catch((err: unknown) => {
         process.stderr.write(`homing-collector: error while stopping: ${String(err)}\n`);
@@ -61,9 +107,14 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  const bound = app.server.address() as AddressInfo;
-  const shownHost = host.includes(':') ? `[${host}]` : host;
-  process.stdout.write(`homing-collector listening on http://${shownHost}:${bound.port} (db: ${db})\n`);
+  const bound = server.server.address() as AddressInfo;
+  const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
+  process.stdout.write(`homing-collector listening on ${tls ? 'https' : 'http'}://${shownHost}:${bound.port} (db: ${o.db})\n`);
+}
+
+function usageError(message: string): void {
+  process.stderr.write(`homing-collector: ${message}\nRun homing-collector --help for the options.\n`);
+  process.exitCode = 2;
 }
 
 main().catch((err: unknown) => {

@@ -5,12 +5,15 @@
 export class HttpError extends Error {
   readonly statusCode: number;
   readonly code: string;
+  /** Headers the answer must carry (`Retry-After` of a 429, `WWW-Authenticate` of a 401). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(statusCode: number, code: string, reason: string) {
+  constructor(statusCode: number, code: string, reason: string, headers: Record<string, string> = {}) {
     super(reason);
     this.name = 'HttpError';
     this.statusCode = statusCode;
     this.code = code;
+    this.headers = headers;
   }
 }
 
@@ -32,8 +35,8 @@ const FASTIFY_CODES: Record<string, { code: string; reason?: string }> = {
 };
 
 /** Maps any thrown value to a status and body; 5xx reasons stay generic so internals do not leak. */
-export function toErrorAnswer(err: unknown): { statusCode: number; body: ErrorBody } {
-  if (err instanceof HttpError) return { statusCode: err.statusCode, body: { error: err.code, reason: err.message } };
+export function toErrorAnswer(err: unknown): { statusCode: number; body: ErrorBody; headers?: Readonly<Record<string, string>> } {
+  if (err instanceof HttpError) return { statusCode: err.statusCode, body: { error: err.code, reason: err.message }, headers: err.headers };
   const e = err as { statusCode?: unknown; code?: unknown; message?: unknown };
   const statusCode = typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
   if (statusCode >= 500) return { statusCode, body: { error: 'internal-error', reason: 'the collector failed; retry later' } };

@@ -3,9 +3,16 @@
  * The `homing-collector` bin (cli.ts) is the same thing with flags.
  */
 export { collectorCounters, createCollector, type CollectorOptions } from './server.js';
-export { createSqliteStore, SQLITE_SCHEMA_VERSION, type SqliteStoreOptions } from './store/sqlite.js';
-export type { EventStore, InsertResult, LossCounts, StoredEvent, StoredManifest, StoredPayload } from './store/store.js';
+export { createSqliteStore, SQLITE_SCHEMA_VERSION, type SqliteStore, type SqliteStoreOptions } from './store/sqlite.js';
+export { createSqliteWorkerStore, StoreBusyError, type WorkerStoreOptions } from './store/worker-store.js';
+export type {
+  Awaitable, ErasureResult, EventStore, InsertResult, LossCounts, StoredEvent, StoredManifest, StoredPayload, StoredProfile,
+} from './store/store.js';
+export { createKeyRing, parseKeysFile, type KeyInfo, type KeyKind, type KeyRing, type KeySpec } from './keys.js';
+export { anonymizeIp } from './ip.js';
 export type { AllowedOrigins } from './cors.js';
-export type { BatchAnswer, CollectorCounters } from './routes/batch.js';
+export type { CollectorLoggerOptions } from './log.js';
+export type { BatchAnswer, CollectorCounters } from './ingest.js';
+export type { ErasureAnswer } from './routes/admin.js';
 export type { IndexedRejection, RejectionCode } from './validate.js';
 export type { ErrorBody } from './http-error.js';

@@ -1,6 +1,7 @@
 /**
  * Turns a validated wire event into the row the store keeps: stamps `receivedAt`, corrects the
- * capture time for the client's clock skew, and lifts the fields reports need into columns.
+ * capture time for the client's clock skew, records the channel it came through and the client's
+ * (anonymised) IP in `context`, and lifts the fields reports need into columns.
  */
 import type { Channel, WireEvent } from '../shared/event.js';
 import type { StoredEvent, StoredPayload } from './store/store.js';
@@ -11,6 +12,21 @@ export interface Arrival {
   receivedAt: number;
   /** Epoch ms of the batch envelope's `sentAt` (client clock), or null when absent or unusable. */
   batchSentAt: number | null;
+  /**
+   * The endpoint the event came through. It replaces `context.channel`, so a public client cannot
+   * pass its events off as server-sent. Without it the event's own `context.channel` is kept.
+   */
+  channel?: Channel;
+  /**
+   * The client's IP as it may be stored (anonymised unless the collector keeps full addresses), or
+   * null when unknown. It replaces `context.ip`; without it `context.ip` is left as sent.
+   */
+  ip?: string | null;
+  /**
+   * Server-to-server only: a sender that knows the end user's IP puts it in `context.ip`; this
+   * turns it into its storable form (null when it is not an IP, and then `ip` is used).
+   */
+  senderIp?: (sent: string) => string | null;
 }
 
 /**
@@ -52,6 +68,8 @@ function normalize(event: WireEvent, arrival: Arrival, receivedAtIso: string): S
   payload.timestamp = new Date(ts).toISOString();
   payload.receivedAt = receivedAtIso;
 
+  if (arrival.channel !== undefined || arrival.ip !== undefined) stampContext(payload, arrival);
+
   // The schema checks only `channel` and `homing` inside `context`; other SDKs may send anything
   // else there, so every lifted field is type-checked and falls back to null.
   const context = record(event.context);
@@ -78,6 +96,19 @@ function normalize(event: WireEvent, arrival: Arrival, receivedAtIso: string): S
     pagePath: str(page.path),
     payload,
   };
+}
+
+function stampContext(payload: StoredPayload, arrival: Arrival): void {
+  // The schema allows an event without context; the channel and IP need one.
+  if (typeof payload.context !== 'object' || payload.context === null) payload.context = {} as StoredPayload['context'];
+  const context = payload.context as Record<string, unknown>;
+  if (arrival.channel !== undefined) context.channel = arrival.channel;
+  if (arrival.ip === undefined) return;
+  const sent = context.ip;
+  const fromSender = arrival.senderIp && typeof sent === 'string' ? arrival.senderIp(sent) : null;
+  const ip = fromSender ?? arrival.ip;
+  if (ip === null) delete context.ip;
+  else context.ip = ip;
 }
 
 function record(value: unknown): Record<string, unknown> {

@@ -1,14 +1,30 @@
 /**
  * The collector as a Fastify app, not yet listening: the CLI listens on it, tests `inject` into it.
- * Everything with state or time (the store, the clock) comes in as an argument.
+ * Everything with state or time (the store, the keys, the clock) comes in as an argument.
+ *
+ * Order of the checks a request meets: per-IP rate limit (429, before any body is read), origin
+ * (403), body parsing (413, 415, 400), key (401) and per-key rate limit (429), then the route.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { COLLECTOR_DEFAULTS } from '../shared/config.js';
 import { registerBodyParser } from './body.js';
-import { registerCors, type AllowedOrigins } from './cors.js';
+import { earlyCorsHeaders, originChecker, registerCors, type AllowedOrigins } from './cors.js';
 import { toErrorAnswer } from './http-error.js';
-import { registerBatchRoute, type CollectorCounters } from './routes/batch.js';
+import { newCounters, type CollectorCounters } from './ingest.js';
+import { anonymizeIp, normalizeIp, rateLimitKey } from './ip.js';
+import { createKeyRing, type KeyRing } from './keys.js';
+import { loggerOptions, type CollectorLoggerOptions } from './log.js';
+import { createRateLimiter } from './rate-limit.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerBatchRoute } from './routes/batch.js';
+import type { RouteDeps } from './routes/deps.js';
 import { registerHealthRoute } from './routes/health.js';
+import { PIXEL_PATH, registerPixelRoute, THROTTLED } from './routes/pixel.js';
+import { registerS2sRoute } from './routes/s2s.js';
+import { registerSingleRoutes } from './routes/singles.js';
 import type { EventStore } from './store/store.js';
 import { createEventValidator } from './validate.js';
 
@@ -20,15 +36,35 @@ export interface CollectorOptions {
   now?: () => number;
   /** Largest request body, on the wire and after decompression. */
   bodyLimitBytes?: number;
-  /** Most events in one `POST /v1/batch`. */
+  /** Most events in one batch. */
   maxBatchEvents?: number;
-  /** Fastify's logger option (pino); off by default. */
-  logger?: FastifyServerOptions['logger'];
+  /** Deepest JSON nesting accepted in a body. */
+  maxJsonDepth?: number;
+  /** Structured logs; off by default. */
+  logger?: false | CollectorLoggerOptions;
+  /** Write, server-to-server and admin keys; the CLI swaps its contents when the keys file changes. */
+  keys?: KeyRing;
+  /** Store and log full client IPs instead of anonymised ones. */
+  keepIp?: boolean;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed (addresses, CIDR ranges, or `loopback`,
+   * `linklocal`, `uniquelocal`); otherwise the client IP is the socket's peer.
+   */
+  trustedProxies?: readonly string[];
+  /** Requests per second per client IP (IPv6: per /64) and per key; 0 turns one off. Bursts of 2×. */
+  rateLimit?: { perIp?: number; perKey?: number };
+  /** PEM certificate and key: serve HTTPS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Slow clients: the whole header block, and the whole request, must arrive within these. */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Window of the pixel's derived messageIds (pixel.ts). */
+  pixelDedupWindowMs?: number;
 }
 
 const countersByApp = new WeakMap<FastifyInstance, CollectorCounters>();
 
-/** The counters of an app made by `createCollector`: what it dropped without failing a request. */
+/** The counters of an app made by `createCollector`: what it dropped, refused or throttled. */
 export function collectorCounters(app: FastifyInstance): Readonly<CollectorCounters> {
   const counters = countersByApp.get(app);
   if (!counters) throw new Error('collectorCounters: not an app made by createCollector');
@@ -36,30 +72,142 @@ export function collectorCounters(app: FastifyInstance): Readonly<CollectorCount
 }
 
 export function createCollector(options: CollectorOptions): FastifyInstance {
-  const bodyLimitBytes = options.bodyLimitBytes ?? COLLECTOR_DEFAULTS.bodyLimitBytes;
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: bodyLimitBytes });
+  const d = COLLECTOR_DEFAULTS;
+  const bodyLimitBytes = options.bodyLimitBytes ?? d.bodyLimitBytes;
+  const now = options.now ?? Date.now;
+  const keepIp = options.keepIp ?? false;
+  const storable = keepIp ? normalizeIp : anonymizeIp;
+  const headersTimeout = options.headersTimeoutMs ?? d.headersTimeoutMs;
+  const requestTimeout = Math.max(options.requestTimeoutMs ?? d.requestTimeoutMs, headersTimeout);
+  const tls = options.tls;
+
+  const app = Fastify({
+    logger: options.logger ? loggerOptions(options.logger, storable) : false,
+    logController: new RequestLogs(),
+    bodyLimit: bodyLimitBytes,
+    trustProxy: options.trustedProxies && options.trustedProxies.length > 0 ? [...options.trustedProxies] : false,
+    // DELETE /v1/users/:id takes ids up to 200 characters (Fastify's default stops at 100).
+    routerOptions: { maxParamLength: 256 },
+    // Node closes a connection whose headers (or whole request) take too long: slow-loris
+    // clients cannot hold sockets open. The check runs every second, not Node's default 30 s.
+    serverFactory: (handler) => {
+      const timeouts = { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout) };
+      const server = tls
+        ? (createHttpsServer({ ...timeouts, cert: tls.cert, key: tls.key }, handler) as unknown as Server)
+        : createHttpServer(timeouts, handler);
+      server.keepAliveTimeout = d.keepAliveTimeoutMs;
+      return server;
+    },
+  });
 
   // One error shape for every failure, Fastify's own included, so clients parse one thing.
   app.setErrorHandler((err, request, reply) => {
-    const { statusCode, body } = toErrorAnswer(err);
+    const { statusCode, body, headers } = toErrorAnswer(err);
     if (statusCode >= 500) request.log.error({ err }, 'request failed');
+    if (headers) reply.headers(headers);
     return reply.code(statusCode).send(body);
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: 'not-found', reason: `no route ${request.method} ${request.url}` }),
   );
 
-  registerCors(app, options.origins);
-  registerBodyParser(app, bodyLimitBytes);
-  registerHealthRoute(app);
-  const counters: CollectorCounters = { manifestsRejected: 0 };
+  const counters = newCounters();
   countersByApp.set(app, counters);
-  registerBatchRoute(app, {
-    counters,
-    store: options.store,
-    validate: createEventValidator(),
-    now: options.now ?? Date.now,
-    maxBatchEvents: options.maxBatchEvents ?? COLLECTOR_DEFAULTS.maxBatchEvents,
+  const ipLimiter = createRateLimiter(burstRule(options.rateLimit?.perIp ?? d.rateLimitPerIp), d.rateLimitMaxTracked);
+  const keyLimiter = createRateLimiter(burstRule(options.rateLimit?.perKey ?? d.rateLimitPerKey), d.rateLimitMaxTracked);
+
+  // First of all, before the body is even read: a flood costs a map lookup per request.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.url === '/healthz') return done();
+    const wait = ipLimiter.take(rateLimitKey(request.ip), now());
+    if (wait === 0) return done();
+    if (request.routeOptions.url === PIXEL_PATH) {
+      (request as FastifyRequest & { [THROTTLED]?: boolean })[THROTTLED] = true;
+      return done();
+    }
+    counters.rateLimited++;
+    request.log.debug({ ip: storable(request.ip) }, 'request refused: client over its rate limit');
+    reply
+      .code(429)
+      .headers(earlyCorsHeaders(options.origins, request.headers.origin))
+      .header('retry-after', String(wait))
+      .send({ error: 'rate-limited', reason: `too many requests from this address; retry in ${wait} s` });
   });
+
+  // Shutting down: requests already being handled finish, and their answers close the connection,
+  // so close() is not held open by keep-alive sockets (new requests get Fastify's 503).
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    // An answer before the body has all arrived (413 while it is still being sent) closes the
+    // connection. Closed at once, the data the client is still sending makes the kernel answer RST,
+    // which can destroy the 413 in the client's receive buffer before it reads it. So linger a
+    // little, reading and discarding, as nginx does (RFC 9112 §9.6).
+    if (!request.raw.complete && reply.getHeader('connection') === 'close') lingerOnClose(request.raw.socket);
+    done(null, payload);
+  });
+
+  registerCors(app, options.origins, [PIXEL_PATH]);
+  registerBodyParser(app, bodyLimitBytes, options.maxJsonDepth ?? d.maxJsonDepth);
+  registerHealthRoute(app);
+
+  const deps: RouteDeps = {
+    store: options.store,
+    validate: createEventValidator({ checkSize: false }),
+    counters,
+    now,
+    keys: options.keys ?? createKeyRing(),
+    keyLimiter,
+    maxBatchEvents: options.maxBatchEvents ?? d.maxBatchEvents,
+    clientIp: (request) => storable(request.ip),
+    senderIp: storable,
+    originAllowed: originChecker(options.origins),
+    pixelDedupWindowMs: options.pixelDedupWindowMs ?? d.pixelDedupWindowMs,
+  };
+  registerBatchRoute(app, deps);
+  registerSingleRoutes(app, deps);
+  registerS2sRoute(app, deps);
+  registerPixelRoute(app, deps);
+  registerAdminRoutes(app, deps, now());
   return app;
+}
+
+/**
+ * One line per request, at debug (at info, two lines per request would cost more than storing its
+ * events). Failures are logged by the error handler instead.
+ */
+class RequestLogs extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(_error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    request.log.debug({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+  // Scanners probe paths all day: a line each at info would bury everything else.
+  override routeNotFound(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'route not found');
+  }
+}
+
+/** How long a connection closed before its request body ended keeps discarding what still comes. */
+const LINGER_MS = 2_000;
+
+function lingerOnClose(socket: Socket | null): void {
+  if (!socket || socket.destroyed) return;
+  // Node's HTTP server ends a "Connection: close" exchange with socket.destroySoon(); this socket's
+  // own version half-closes instead (our FIN goes out after the answer), lets the HTTP parser keep
+  // discarding the rest of the body, and destroys the socket when the client closes its side or
+  // after LINGER_MS, whichever comes first.
+  socket.destroySoon = function lingeringDestroySoon(this: Socket) {
+    this.end();
+    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    timer.unref();
+    this.once('close', () => clearTimeout(timer));
+  };
+}
+
+function burstRule(perSecond: number) {
+  return { perSecond, burst: perSecond * COLLECTOR_DEFAULTS.rateLimitBurstSeconds };
 }

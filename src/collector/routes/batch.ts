@@ -10,90 +10,70 @@
  * events. A manifest that fails its checks is ignored (counted, logged at warn) and never fails
  * the batch: counters are a report, the events are the data.
  *
- * Every answer of this route, errors included, carries `Accept-Encoding: gzip, deflate` so the
- * client learns from its first request, whatever the outcome, that it may compress the next ones.
+ * When write keys are configured, the batch must carry one (Basic auth or a `writeKey` field).
+ *
+ * Every answer of the ingest routes, errors included, carries `Accept-Encoding: gzip, deflate` so
+ * the client learns from its first request, whatever the outcome, that it may compress the next.
  */
 import type { FastifyInstance, onSendHookHandler } from 'fastify';
-import type { BatchReceipts } from '../../shared/event.js';
+import { requireWriteKey } from '../auth.js';
 import { ACCEPTED_CONTENT_ENCODINGS } from '../body.js';
 import { HttpError } from '../http-error.js';
+import { ingest, type BatchAnswer } from '../ingest.js';
 import { readManifest } from '../manifest.js';
-import { createNormalizer } from '../normalize.js';
-import type { EventStore, InsertResult, StoredManifest } from '../store/store.js';
-import { triageBatch, type EventValidator, type IndexedRejection } from '../validate.js';
+import type { StoredManifest } from '../store/store.js';
+import type { RouteDeps } from './deps.js';
 
-export interface BatchRouteOptions {
-  store: EventStore;
-  validate: EventValidator;
-  /** Epoch ms; the collector's clock for `receivedAt`. */
-  now: () => number;
-  maxBatchEvents: number;
-  /** Incremented by the route; read them with `collectorCounters(app)`. */
-  counters: CollectorCounters;
-}
+export { STORE_RETRY_AFTER_SECONDS, type BatchAnswer, type CollectorCounters } from '../ingest.js';
 
-/** What the collector dropped without failing a request. */
-export interface CollectorCounters {
-  /** Batches whose `manifest` failed its checks and was ignored (their events were still handled). */
-  manifestsRejected: number;
-}
+/**
+ * A route-level onSend runs for every answer to its route, the error handler's included (400 bad
+ * JSON, 413, 415, 503), so the advertisement does not depend on how the request went.
+ */
+export const advertiseEncodings: onSendHookHandler = (_request, reply, payload, done) => {
+  reply.header('accept-encoding', ACCEPTED_CONTENT_ENCODINGS);
+  done(null, payload);
+};
 
-/** The receipts as sent: rejections also carry the event's index in the batch. */
-export interface BatchAnswer extends BatchReceipts {
-  rejected: IndexedRejection[];
-}
-
-/** What a 503 for a failed store asks clients to wait. */
-export const STORE_RETRY_AFTER_SECONDS = 5;
-
-export function registerBatchRoute(app: FastifyInstance, options: BatchRouteOptions): void {
-  const { store, validate, now, maxBatchEvents, counters } = options;
-
-  // A route-level onSend runs for every answer to this route, the error handler's included
-  // (400 bad JSON, 413, 415, 503), so the advertisement does not depend on how the request went.
-  const onSend: onSendHookHandler = (_request, reply, payload, done) => {
-    reply.header('accept-encoding', ACCEPTED_CONTENT_ENCODINGS);
-    done(null, payload);
-  };
-
-  app.post('/v1/batch', { onSend }, async (request, reply): Promise<BatchAnswer> => {
-    const { batch, sentAt, manifest: rawManifest } = readEnvelope(request.body, maxBatchEvents);
-    const receivedAt = now();
-    const triage = triageBatch(batch, validate);
-    const rows = triage.valid.map(createNormalizer({ receivedAt, batchSentAt: sentAt }));
+export function registerBatchRoute(app: FastifyInstance, deps: RouteDeps): void {
+  app.post('/v1/batch', { onSend: advertiseEncodings }, async (request, reply): Promise<BatchAnswer> => {
+    // The key first: a sender without one learns nothing, not even what is wrong with its body.
+    requireWriteKey(deps, request, bodyField(request.body, 'writeKey'));
+    const envelope = readEnvelope(request.body, deps.maxBatchEvents);
+    const receivedAt = deps.now();
 
     let manifest: StoredManifest | undefined;
-    if (rawManifest !== undefined) {
-      const check = readManifest(rawManifest);
+    if (envelope.manifest !== undefined) {
+      const check = readManifest(envelope.manifest);
       if (check.ok) {
         const { deviceId, at, counts, lastSeq } = check.manifest;
         manifest = { deviceId, at, receivedAt, counts, lastSeq: lastSeq ?? null };
       } else {
-        counters.manifestsRejected++;
+        deps.counters.manifestsRejected++;
         request.log.warn({ reason: check.reason }, 'loss manifest ignored; the batch goes through without it');
       }
     }
 
-    let result: InsertResult;
-    try {
-      result = store.insertBatch(rows, manifest);
-    } catch (err) {
-      request.log.error({ err, events: rows.length }, 'store failed; answering 503 so the client resends');
-      // A hint, so thousands of clients do not come back at once onto a struggling store.
-      reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
-      throw new HttpError(503, 'store-unavailable', 'the events could not be stored; resend them later');
-    }
-
+    const arrival = { receivedAt, batchSentAt: envelope.sentAt, channel: 'browser' as const, ip: deps.clientIp(request) };
+    const answer = await ingest(deps, envelope.batch, arrival, request.log, manifest);
     reply.code(200);
-    return {
-      accepted: result.inserted,
-      duplicate: triage.repeated.length === 0 ? result.duplicate : result.duplicate.concat(triage.repeated),
-      rejected: triage.rejected,
-    };
+    return answer;
   });
 }
 
-function readEnvelope(body: unknown, maxBatchEvents: number): { batch: unknown[]; sentAt: number | null; manifest: unknown } {
+export interface Envelope {
+  batch: unknown[];
+  /** Epoch ms, or null when absent or unusable. */
+  sentAt: number | null;
+  manifest: unknown;
+}
+
+/** `body[name]` when the body is a JSON object. */
+export function bodyField(body: unknown, name: string): unknown {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+export function readEnvelope(body: unknown, maxBatchEvents: number): Envelope {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpError(400, 'invalid-envelope', 'body must be a JSON object { batch: [...], sentAt }');
   }
@@ -104,8 +84,14 @@ function readEnvelope(body: unknown, maxBatchEvents: number): { batch: unknown[]
     // by splitting the batch (a 400 would make them give up on every event in it).
     throw new HttpError(413, 'too-many-events', `/batch has ${batch.length} events; at most ${maxBatchEvents} per request`);
   }
-  // An unusable envelope sentAt only disables skew correction: refusing the batch for it would
-  // turn a cosmetic client bug into lost events.
-  const sentAtMs = typeof sentAt === 'string' ? Date.parse(sentAt) : NaN;
-  return { batch, sentAt: Number.isFinite(sentAtMs) ? sentAtMs : null, manifest };
+  return { batch, sentAt: readSentAt(sentAt), manifest };
+}
+
+/**
+ * An unusable sentAt only disables skew correction: refusing the request for it would turn a
+ * cosmetic client bug into lost events.
+ */
+export function readSentAt(sentAt: unknown): number | null {
+  const ms = typeof sentAt === 'string' ? Date.parse(sentAt) : NaN;
+  return Number.isFinite(ms) ? ms : null;
 }

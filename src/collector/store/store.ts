@@ -1,10 +1,14 @@
 /**
  * What the collector needs from a storage engine, and nothing engine-specific. SQLite is the
- * embedded default (./sqlite.ts); a scale-out engine implements the same contract.
+ * embedded default (./sqlite.ts, run on a worker thread by ./worker-store.ts); a scale-out engine
+ * implements the same contract.
  *
  * The contract that makes "exactly once in effect" hold: `insertBatch` is atomic per call and
  * reports, per id, whether this call stored it or it was already there. The HTTP layer answers
  * receipts only from that report, so a receipt never claims more than what is durable.
+ *
+ * Methods may answer directly or with a promise: the in-thread SQLite store is synchronous, the
+ * worker-thread one is not, and the routes await either.
  */
 import type { Channel, EventType, LossManifest, WireEvent } from '../../shared/event.js';
 
@@ -36,13 +40,21 @@ export interface StoredEvent {
   /** `context.homing.seq`: per-device sequence number, for loss (gap) reports. */
   seq: number | null;
   sessionId: string | null;
+  /** The channel of the copy that was stored (the first to arrive). */
   channel: Channel | null;
+  /**
+   * Every channel a copy of the event came through, in order of arrival; filled when read back
+   * (on insert the store starts it with `channel`, and a duplicate from another channel adds its).
+   */
+  channels?: Channel[];
   utmSource: string | null;
   utmMedium: string | null;
   utmCampaign: string | null;
   pageUrl: string | null;
   pagePath: string | null;
   payload: StoredPayload;
+  /** `payload` as JSON when the caller has serialised it already, so the store need not again. */
+  payloadJson?: string;
 }
 
 /** Every id of the call is in exactly one list. */
@@ -77,6 +89,29 @@ export interface StoredManifest {
   lastSeq: number | null;
 }
 
+/** What `eraseUser` removed. */
+export interface ErasureResult {
+  /** Events removed: the user's own, and the anonymous ones of devices seen with the user. */
+  events: number;
+  /** Anonymous ids seen together with the user, whose events went too. */
+  anonymousIds: number;
+  /** 1 when the user had a profile (from `identify` traits), else 0. */
+  profiles: number;
+  /** Loss manifests of those devices. */
+  manifests: number;
+}
+
+/** A user's traits, merged from their `identify` calls (later calls win per trait). */
+export interface StoredProfile {
+  userId: string;
+  traits: Record<string, unknown>;
+  /** Epoch ms (`ts` of the identify calls). */
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export type Awaitable<T> = T | Promise<T>;
+
 export interface EventStore {
   /**
    * Stores the events that are new, in one transaction: either every new event of the call is
@@ -87,12 +122,20 @@ export interface EventStore {
    * are), replacing the device's stored one unless that one has a later `at`. It is written even
    * when `events` is empty.
    */
-  insertBatch(events: readonly StoredEvent[], manifest?: StoredManifest): InsertResult;
+  insertBatch(events: readonly StoredEvent[], manifest?: StoredManifest): Awaitable<InsertResult>;
+  /**
+   * Removes everything about one user (GDPR erasure): every event with this `userId`; the
+   * anonymous events (no `userId`) of every `anonymousId` seen together with it, since those
+   * are the same person before they logged in; the loss manifests of those devices; and the
+   * profile. Events another user sent from a shared device are kept.
+   */
+  eraseUser(userId: string): Awaitable<ErasureResult>;
   /** Number of stored events. */
-  count(): number;
-  getEvent(messageId: string): StoredEvent | undefined;
+  count(): Awaitable<number>;
+  getEvent(messageId: string): Awaitable<StoredEvent | undefined>;
   /** The device's latest loss manifest (highest `at`), if it ever sent one. */
-  getManifest(deviceId: string): StoredManifest | undefined;
-  /** Idempotent. */
-  close(): void;
+  getManifest(deviceId: string): Awaitable<StoredManifest | undefined>;
+  getProfile(userId: string): Awaitable<StoredProfile | undefined>;
+  /** Waits for work in progress, then releases the store. Idempotent. */
+  close(): Awaitable<void>;
 }

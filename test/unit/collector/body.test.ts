@@ -1,4 +1,5 @@
 import { deflateSync, gzipSync } from 'node:zlib';
+import { jsonDepthExceeds } from '../../../src/collector/body.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchAnswer, EventStore } from '../../../src/collector/index.js';
 import { createHarness, gzipJson, postRaw, wireEvent, type Harness } from './harness.js';
@@ -106,6 +107,51 @@ describe('request bodies', () => {
       error: 'unsupported-media-type',
       reason: 'Content-Type must be application/json or text/plain (the body is JSON either way)',
     });
+  });
+});
+
+describe('hostile bodies', () => {
+  const json = { 'content-type': 'application/json' };
+
+  it('answers 400 to nesting deeper than the limit, before parsing (10,000 nested arrays)', async () => {
+    h = createHarness();
+    const deep = `{"batch":[{"properties":{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}}]}`;
+    const res = await postRaw(h.app, deep, json);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: 'too-deep', reason: 'JSON nests deeper than 64 levels' });
+    // A bare array nest, and a deep gzip, are refused the same way.
+    expect((await postRaw(h.app, '['.repeat(100_000), json)).json()).toMatchObject({ error: 'too-deep' });
+    expect((await postRaw(h.app, gzipSync(deep), { ...json, 'content-encoding': 'gzip' })).json()).toMatchObject({ error: 'too-deep' });
+  });
+
+  it('accepts nesting up to the limit, and does not count brackets inside strings', async () => {
+    h = createHarness({ maxJsonDepth: 8 });
+    const ok = wireEvent({ properties: { a: [[['x']]], s: '[[[[[[[[[[{{{{{{{{"\\' } });
+    const res = await postRaw(h.app, JSON.stringify({ batch: [ok] }), json);
+    expect(res.statusCode).toBe(200);
+    expect(res.json<BatchAnswer>().accepted).toEqual([ok.messageId]);
+    const tooDeep = wireEvent({ properties: { a: [[[[['x']]]]] } });
+    expect((await postRaw(h.app, JSON.stringify({ batch: [tooDeep] }), json)).statusCode).toBe(400);
+  });
+
+  it('answers 400 to bytes that are not UTF-8, instead of storing U+FFFD', async () => {
+    h = createHarness();
+    const body = Buffer.concat([Buffer.from('{"batch":[{"messageId":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('"}]}')]);
+    const res = await postRaw(h.app, body, json);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: 'invalid-utf8', reason: 'body is not valid UTF-8' });
+  });
+});
+
+describe('jsonDepthExceeds', () => {
+  it.each([
+    ['{}', 1, false],
+    ['{}', 0, true],
+    ['[[1],[2,[3]]]', 3, false],
+    ['[[1],[2,[3]]]', 2, true],
+    ['["[[[[", {"a": "\\"}, "\\\"[[["]', 2, false],
+  ])('%s with limit %i: %s', (text, limit, expected) => {
+    expect(jsonDepthExceeds(Buffer.from(text), limit)).toBe(expected);
   });
 });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { randomFillSync } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { createCollector, createSqliteStore, type CollectorOptions, type EventStore } from '../../../src/collector/index.js';
+import { createCollector, createSqliteStore, type CollectorOptions, type EventStore, type SqliteStore } from '../../../src/collector/index.js';
 import type { WireEvent } from '../../../src/shared/event.js';
 import { createUuidV7 } from '../../../src/shared/uuid-v7.js';
 
@@ -18,13 +18,14 @@ export const NOW = Date.parse('2026-11-28T12:00:10.000Z');
 
 export interface Harness {
   app: FastifyInstance;
-  store: EventStore;
+  /** The in-thread store: reads answer synchronously. */
+  store: SqliteStore;
   dir: string;
   dbPath: string;
   close(): Promise<void>;
 }
 
-export function createHarness(options: Partial<Omit<CollectorOptions, 'store'>> & { wrapStore?: (s: EventStore) => EventStore } = {}): Harness {
+export function createHarness(options: Partial<Omit<CollectorOptions, 'store'>> & { wrapStore?: (s: SqliteStore) => EventStore } = {}): Harness {
   const dir = mkdtempSync(join(tmpdir(), 'homing-collector-'));
   const dbPath = join(dir, 'nested', 'events.sqlite');
   const store = createSqliteStore(dbPath);

@@ -67,4 +67,24 @@ describe('toStoredEvent', () => {
     const rows = [wireEvent(), wireEvent()].map(normalize);
     expect(rows.map((r) => r.payload.receivedAt)).toEqual([new Date(NOW).toISOString(), new Date(NOW).toISOString()]);
   });
+
+  it("stamps the arrival channel and client IP into context, replacing what the client claimed", () => {
+    const e = wireEvent({ context: { channel: 'server', library: { name: 'x', version: '1' }, ip: '8.8.8.8' } });
+    const stored = toStoredEvent(e, { receivedAt: NOW, batchSentAt: null, channel: 'browser', ip: '203.0.113.0' });
+    expect(stored.channel).toBe('browser');
+    expect(stored.payload.context).toMatchObject({ channel: 'browser', ip: '203.0.113.0' });
+  });
+
+  it('creates a context for an event without one, and drops context.ip when the client IP is unknown', () => {
+    const { context: _omit, ...bare } = wireEvent();
+    const stored = toStoredEvent(bare as never, { receivedAt: NOW, batchSentAt: null, channel: 'pixel', ip: null });
+    expect(stored.payload.context).toEqual({ channel: 'pixel' });
+  });
+
+  it("keeps a server's context.ip through senderIp, falling back to the request's IP when it is not one", () => {
+    const arrival = { receivedAt: NOW, batchSentAt: null, channel: 'server' as const, ip: '10.0.0.0', senderIp: (ip: string) => (ip === 'bad' ? null : `${ip}!`) };
+    const sent = (ip: string) => wireEvent({ context: { channel: 'server', library: { name: 'x', version: '1' }, ip } });
+    expect(toStoredEvent(sent('198.51.100.1'), arrival).payload.context.ip).toBe('198.51.100.1!');
+    expect(toStoredEvent(sent('bad'), arrival).payload.context.ip).toBe('10.0.0.0');
+  });
 });

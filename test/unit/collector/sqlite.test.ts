@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSqliteStore, SQLITE_SCHEMA_VERSION, type EventStore, type StoredEvent, type StoredManifest } from '../../../src/collector/index.js';
+import { createSqliteStore, SQLITE_SCHEMA_VERSION, type SqliteStore, type StoredEvent, type StoredManifest } from '../../../src/collector/index.js';
 import { toStoredEvent } from '../../../src/collector/normalize.js';
+import { openSqliteEngine, toRowTuple } from '../../../src/collector/store/sqlite.js';
 import { NOW, wireEvent } from './harness.js';
 
 function row(overrides: Partial<StoredEvent> = {}): StoredEvent {
@@ -39,8 +40,8 @@ const SCHEMA_V1 = `CREATE TABLE IF NOT EXISTS events (
 
 let dir: string;
 let path: string;
-const open: EventStore[] = [];
-function openStore(p = path): EventStore {
+const open: SqliteStore[] = [];
+function openStore(p = path): SqliteStore {
   const s = createSqliteStore(p);
   open.push(s);
   return s;
@@ -100,7 +101,8 @@ describe('createSqliteStore', () => {
     const r = row();
     store.insertBatch([r]);
 
-    expect(store.getEvent(r.messageId)).toEqual(r);
+    // Read back, the event also lists the channels that saw it.
+    expect(store.getEvent(r.messageId)).toEqual({ ...r, channels: ['browser'] });
     expect(r).toMatchObject({
       type: 'track',
       event: 'product_viewed',
@@ -162,9 +164,8 @@ describe('createSqliteStore', () => {
 });
 
 describe('loss manifests', () => {
-  it('is at schema version 2, with a loss_manifests table', () => {
+  it('has a loss_manifests table (schema version 2)', () => {
     openStore();
-    expect(SQLITE_SCHEMA_VERSION).toBe(2);
     const db = new Database(path, { readonly: true });
     try {
       const columns = db.prepare("SELECT name FROM pragma_table_info('loss_manifests')").pluck().all();
@@ -276,9 +277,163 @@ describe('loss manifests', () => {
 
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
     } finally {
       db.close();
+    }
+  });
+});
+
+describe('schema version 3: channels, consent, profiles, erasure', () => {
+  it('upgrades a version 2 file in place: old rows read as seen by their own channel', () => {
+    const r = row();
+    mkdirSync(join(dir, 'a', 'b'), { recursive: true });
+    const v2 = new Database(path);
+    try {
+      v2.exec(SCHEMA_V1);
+      v2.exec(`CREATE TABLE loss_manifests (device_id TEXT PRIMARY KEY NOT NULL, at INTEGER NOT NULL, received_at INTEGER NOT NULL, counts TEXT NOT NULL, last_seq INTEGER);`);
+      v2.pragma('user_version = 2');
+      v2.prepare('INSERT INTO events (message_id, type, ts, received_at, channel, payload) VALUES (?, ?, ?, ?, ?, ?)').run(
+        r.messageId, 'track', r.ts, r.receivedAt, 'browser', JSON.stringify(r.payload),
+      );
+    } finally {
+      v2.close();
+    }
+
+    const store = openStore();
+
+    expect(store.getEvent(r.messageId)?.channels).toEqual(['browser']);
+    // A server copy arriving after the upgrade is recorded next to the old channel.
+    expect(store.insertBatch([{ ...r, channel: 'server' }]).duplicate).toEqual([r.messageId]);
+    expect(store.getEvent(r.messageId)?.channels).toEqual(['browser', 'server']);
+    store.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
+      expect(SQLITE_SCHEMA_VERSION).toBe(3);
+      const columns = db.prepare("SELECT name FROM pragma_table_xinfo('events')").pluck().all();
+      expect(columns).toEqual(expect.arrayContaining(['channels', 'consent']));
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'").pluck().all()).toContain('events_user');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('stores a duplicate from another channel once and lists every channel that saw it, in order', () => {
+    const store = openStore();
+    const browser = row();
+    store.insertBatch([browser]);
+
+    expect(store.insertBatch([{ ...browser, channel: 'server' }])).toEqual({ inserted: [], duplicate: [browser.messageId] });
+    expect(store.insertBatch([{ ...browser, channel: 'browser' }]).duplicate).toEqual([browser.messageId]);
+    expect(store.insertBatch([{ ...browser, channel: 'pixel' }]).duplicate).toEqual([browser.messageId]);
+    expect(store.insertBatch([{ ...browser, channel: 'server' }]).duplicate).toEqual([browser.messageId]);
+
+    const stored = store.getEvent(browser.messageId)!;
+    expect(stored.channel).toBe('browser');
+    expect(stored.channels).toEqual(['browser', 'server', 'pixel']);
+    expect(stored.payload).toEqual(browser.payload); // the first copy stays
+    expect(store.count()).toBe(1);
+  });
+
+  it('keeps context.consent queryable through the consent column', () => {
+    const store = openStore();
+    const granted = row();
+    granted.payload.context.consent = { analytics: true, marketing: false };
+    store.insertBatch([granted, row()]);
+
+    const db = new Database(path, { readonly: true });
+    try {
+      const q = "SELECT message_id FROM events WHERE json_extract(consent, '$.analytics') = 1";
+      expect(db.prepare(q).pluck().all()).toEqual([granted.messageId]);
+      expect(db.prepare('SELECT count(*) FROM events WHERE consent IS NULL').pluck().get()).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('merges identify traits into the profile; the later capture wins a trait even when it arrives first', () => {
+    const store = openStore();
+    const identify = (ts: number, traits: Record<string, unknown>) =>
+      row({ type: 'identify', event: null, userId: 'u-1', ts, payload: { ...wireEvent({ type: 'identify', event: undefined, userId: 'u-1', traits }), receivedAt: '', originalTimestamp: '' } });
+
+    store.insertBatch([identify(2_000, { plan: 'pro', name: 'Ada' })]);
+    store.insertBatch([identify(1_000, { plan: 'free', email: 'ada@example.com' })]);
+    store.insertBatch([identify(3_000, { name: 'Ada L.' })]);
+
+    expect(store.getProfile('u-1')).toEqual({
+      userId: 'u-1',
+      traits: { plan: 'pro', name: 'Ada L.', email: 'ada@example.com' },
+      firstSeen: 1_000,
+      lastSeen: 3_000,
+    });
+    expect(store.getProfile('u-2')).toBeUndefined();
+  });
+
+  it('a resent identify call does not touch the profile again', () => {
+    const store = openStore();
+    const e = row({ type: 'identify', event: null, userId: 'u-1', payload: { ...wireEvent({ type: 'identify', event: undefined, userId: 'u-1', traits: { a: 1 } }), receivedAt: '', originalTimestamp: '' } });
+    store.insertBatch([e]);
+    store.insertBatch([row({ type: 'identify', event: null, userId: 'u-1', ts: e.ts + 1, payload: { ...e.payload, traits: { a: 2 } } })]);
+    store.insertBatch([e]); // duplicate: ignored entirely
+
+    expect(store.getProfile('u-1')?.traits).toEqual({ a: 2 });
+  });
+
+  it('erases a user: their events, the anonymous events of their devices, those devices\' manifests and the profile', () => {
+    const store = openStore();
+    const mine = row({ userId: 'u-1', anonymousId: 'dev-1' });
+    const beforeLogin = row({ userId: null, anonymousId: 'dev-1' });
+    const otherDevice = row({ userId: 'u-1', anonymousId: 'dev-2' });
+    const otherDeviceAnon = row({ userId: null, anonymousId: 'dev-2' });
+    // Someone else on a shared device, and a stranger: both stay.
+    const sharedDeviceOtherUser = row({ userId: 'u-2', anonymousId: 'dev-1' });
+    const stranger = row({ userId: null, anonymousId: 'dev-9' });
+    const identify = row({ type: 'identify', event: null, userId: 'u-1', anonymousId: 'dev-1', payload: { ...wireEvent({ type: 'identify', event: undefined, userId: 'u-1', traits: { a: 1 } }), receivedAt: '', originalTimestamp: '' } });
+    store.insertBatch([mine, beforeLogin, otherDevice, otherDeviceAnon, sharedDeviceOtherUser, stranger, identify], manifest({ deviceId: 'dev-1' }));
+    store.insertBatch([], manifest({ deviceId: 'dev-9' }));
+
+    expect(store.eraseUser('u-1')).toEqual({ events: 5, anonymousIds: 2, profiles: 1, manifests: 1 });
+
+    expect(store.count()).toBe(2);
+    expect(store.getEvent(sharedDeviceOtherUser.messageId)).toBeDefined();
+    expect(store.getEvent(stranger.messageId)).toBeDefined();
+    expect(store.getProfile('u-1')).toBeUndefined();
+    expect(store.getManifest('dev-1')).toBeUndefined();
+    expect(store.getManifest('dev-9')).toBeDefined();
+    // Erasing again finds nothing.
+    expect(store.eraseUser('u-1')).toEqual({ events: 0, anonymousIds: 0, profiles: 0, manifests: 0 });
+  });
+});
+
+describe('openSqliteEngine.insertJobs (group commit)', () => {
+  it('commits several requests in one transaction and answers each with its own duplicates', () => {
+    const engine = openSqliteEngine(path);
+    try {
+      const a = row();
+      const b = row();
+      const results = engine.insertJobs([
+        { rows: [toRowTuple(a), toRowTuple(b)] },
+        // The same event through another channel, in the same group: a duplicate of the first job's.
+        { rows: [toRowTuple({ ...a, channel: 'server' })] },
+      ]);
+      expect(results).toEqual([{ duplicates: [] }, { duplicates: [0] }]);
+      expect(engine.getEvent(a.messageId)?.channels).toEqual(['browser', 'server']);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('rolls the whole group back when one job fails', () => {
+    const engine = openSqliteEngine(path);
+    try {
+      const good = toRowTuple(row());
+      const broken = toRowTuple(row());
+      broken[1] = null as unknown as string; // NOT NULL type
+      expect(() => engine.insertJobs([{ rows: [good] }, { rows: [broken] }])).toThrow(/NOT NULL/);
+      expect(engine.count()).toBe(0);
+    } finally {
+      engine.close();
     }
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createEventValidator, triageBatch } from '../../../src/collector/validate.js';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { createEventValidator, fastDateTime, triageBatch } from '../../../src/collector/validate.js';
 import { wireEvent } from './harness.js';
 
 const validate = createEventValidator();
@@ -12,6 +14,12 @@ function reasonFor(raw: unknown): string {
 }
 
 describe('createEventValidator', () => {
+  it('leaves the size to the caller with checkSize: false (the ingest path checks the stored JSON)', () => {
+    const big = wireEvent({ properties: { pad: 'x'.repeat(40_000) } });
+    expect(createEventValidator({ checkSize: false })(big).ok).toBe(true);
+    expect(createEventValidator({ checkSize: false })(wireEvent({ timestamp: '2016-12-31T23:59:60Z' }))).toMatchObject({ ok: false, reason: '/timestamp is not a representable date' });
+  });
+
   it('accepts every event type in its minimal valid form', () => {
     const base = { messageId: 'm1', anonymousId: 'a', timestamp: '2026-11-28T12:00:00Z' };
     for (const raw of [
@@ -72,6 +80,48 @@ describe('createEventValidator', () => {
   });
 });
 
+describe('fastDateTime', () => {
+  const ajv = new Ajv();
+  addFormats.default(ajv, ['date-time']);
+  const full = ajv.formats['date-time'] as { validate: (s: string) => boolean };
+  const fast = fastDateTime(full);
+
+  it('gives the full check\'s verdict on edge cases, canonical or not', () => {
+    const cases = [
+      '2026-11-28T12:00:00.000Z', '2024-02-29T00:00:00.000Z', '2026-02-29T00:00:00.000Z', '2000-02-29T23:59:59.999Z',
+      '1900-02-29T00:00:00.000Z', '2026-04-31T00:00:00.000Z', '2026-00-10T00:00:00.000Z', '2026-13-10T00:00:00.000Z',
+      '2026-01-00T00:00:00.000Z', '2026-12-31T24:00:00.000Z', '2026-12-31T23:60:00.000Z', '2016-12-31T23:59:60.000Z',
+      '2016-12-31T22:59:60.000Z', '0000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '2026-11-28t12:00:00.000z',
+      '2026-11-28T12:00:00Z', '2026-11-28T12:00:00.1Z', '2026-11-28T12:00:00.000+01:00', '2026-11-28 12:00:00.000Z',
+      '2026-11-28T12:00:00.000', '+02026-11-28T12:00:00.000Z', '2026-11-28T12:00:00.000Z ', 'yesterday', '',
+    ];
+    for (const s of cases) expect([s, fast(s)]).toEqual([s, full.validate(s)]);
+  });
+
+  it('agrees on 20,000 random canonical-shaped strings', () => {
+    let seed = 42;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const two = (n: number) => String(n).padStart(2, '0');
+    for (let i = 0; i < 20_000; i++) {
+      const s = `${String(1900 + rnd(300)).padStart(4, '0')}-${two(rnd(14))}-${two(rnd(33))}T${two(rnd(26))}:${two(rnd(62))}:${two(rnd(62))}.${String(rnd(1000)).padStart(3, '0')}Z`;
+      expect(fast(s)).toBe(full.validate(s));
+    }
+  });
+});
+
+describe('lone surrogates', () => {
+  it('are refused in the fields that become columns and keys (UTF-8 would turn them into U+FFFD)', () => {
+    expect(reasonFor(wireEvent({ messageId: 'id-\ud800' }))).toBe('/messageId contains a lone surrogate (not valid Unicode)');
+    expect(reasonFor(wireEvent({ anonymousId: '\udc00x' }))).toBe('/anonymousId contains a lone surrogate (not valid Unicode)');
+    expect(reasonFor(wireEvent({ userId: 'u\ud83d' }))).toBe('/userId contains a lone surrogate (not valid Unicode)');
+  });
+
+  it('are kept in property values, and a well-formed pair (an emoji) is fine anywhere', () => {
+    expect(validate(wireEvent({ properties: { note: 'half \ud800 pair' } })).ok).toBe(true);
+    expect(validate(wireEvent({ messageId: 'id-🦊', anonymousId: 'אנונימי', userId: 'مستخدم' })).ok).toBe(true);
+  });
+});
+
 describe('triageBatch', () => {
   it('splits a batch into first copies, repeats and indexed rejections, in order', () => {
     const a = wireEvent();
@@ -81,6 +131,7 @@ describe('triageBatch', () => {
     const triage = triageBatch([a, bad, b, { ...a }, null], validate);
 
     expect(triage.valid.map((e) => e.messageId)).toEqual([a.messageId, b.messageId]);
+    expect(triage.validIndex).toEqual([0, 2]);
     expect(triage.repeated).toEqual([a.messageId]);
     expect(triage.rejected.map((r) => [r.index, r.messageId])).toEqual([
       [1, bad.messageId],

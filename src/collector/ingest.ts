@@ -1,0 +1,121 @@
+/**
+ * The one path every event takes, whichever endpoint it came through (batch, singles, pixel,
+ * server-to-server): validate, normalise, serialise once, store, answer receipts.
+ *
+ * The receipts are built only from what the store reported after committing, so an `accepted` id
+ * is durable and a `duplicate` id was stored before (by this channel or another).
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { BatchReceipts } from '../shared/event.js';
+import { DELIVERY_HEADROOM, MAX_EVENT_JSON_LENGTH } from '../shared/schemas/event-checks.js';
+import { HttpError } from './http-error.js';
+import { createNormalizer, type Arrival } from './normalize.js';
+import type { EventStore, InsertResult, StoredEvent, StoredManifest } from './store/store.js';
+import { StoreBusyError } from './store/worker-store.js';
+import { triageBatch, type EventValidator, type IndexedRejection } from './validate.js';
+
+/** The receipts as sent: rejections also carry the event's index in the batch. */
+export interface BatchAnswer extends BatchReceipts {
+  rejected: IndexedRejection[];
+}
+
+/** What the collector counted; read them with `collectorCounters(app)` or `GET /v1/stats`. */
+export interface CollectorCounters {
+  /** Events stored, answered duplicate (a resend, or a copy through another channel), rejected. */
+  eventsAccepted: number;
+  eventsDuplicate: number;
+  eventsRejected: number;
+  /** Batches whose `manifest` failed its checks and was ignored (their events were still handled). */
+  manifestsRejected: number;
+  /** Pixel hits that recorded nothing because a parameter was wrong (the GIF is answered anyway). */
+  pixelRejected: number;
+  /** Pixel hits over a rate limit: the GIF is answered, nothing is recorded. */
+  pixelThrottled: number;
+  /** Pixel hits whose event could not be stored (store failure). */
+  pixelFailed: number;
+  /** Requests answered 429. */
+  rateLimited: number;
+  /** Requests answered 401. */
+  unauthorized: number;
+  /** Requests answered 503 because the store failed or was too far behind. */
+  storeUnavailable: number;
+}
+
+export function newCounters(): CollectorCounters {
+  return {
+    eventsAccepted: 0, eventsDuplicate: 0, eventsRejected: 0, manifestsRejected: 0, pixelRejected: 0,
+    pixelThrottled: 0, pixelFailed: 0, rateLimited: 0, unauthorized: 0, storeUnavailable: 0,
+  };
+}
+
+/** What a 503 for a failed store asks clients to wait. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+/** What a 503 for a store that is only behind asks: it catches up within a second or so. */
+export const STORE_BUSY_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * The longest event once stored: what the worker allows (with the service worker's headroom) plus
+ * what the collector adds (`receivedAt`, `originalTimestamp`, `context.ip`, `context.channel`).
+ */
+export const MAX_STORED_EVENT_JSON_LENGTH = MAX_EVENT_JSON_LENGTH + DELIVERY_HEADROOM + 1024;
+
+export interface IngestDeps {
+  store: EventStore;
+  validate: EventValidator;
+  counters: CollectorCounters;
+}
+
+export async function ingest(
+  deps: IngestDeps,
+  items: readonly unknown[],
+  arrival: Arrival,
+  log: FastifyBaseLogger,
+  manifest?: StoredManifest,
+): Promise<BatchAnswer> {
+  const { store, validate, counters } = deps;
+  const triage = triageBatch(items, validate);
+  const normalize = createNormalizer(arrival);
+  const rows: StoredEvent[] = [];
+  let rejected = triage.rejected;
+  let oversize: IndexedRejection[] | null = null;
+  for (let i = 0; i < triage.valid.length; i++) {
+    const row = normalize(triage.valid[i]);
+    const json = JSON.stringify(row.payload);
+    if (json.length > MAX_STORED_EVENT_JSON_LENGTH) {
+      (oversize ??= []).push({
+        messageId: row.messageId,
+        code: 'too-large',
+        reason: `event is ${json.length} bytes of JSON once stored; at most ${MAX_STORED_EVENT_JSON_LENGTH}`,
+        index: triage.validIndex[i],
+      });
+      continue;
+    }
+    row.payloadJson = json;
+    rows.push(row);
+  }
+  if (oversize) rejected = rejected.concat(oversize).sort((a, b) => a.index - b.index);
+
+  let result: InsertResult;
+  try {
+    result = await store.insertBatch(rows, manifest);
+  } catch (err) {
+    counters.storeUnavailable++;
+    if (err instanceof StoreBusyError) {
+      log.warn({ events: rows.length, reason: err.message }, 'store is behind; answering 503 so the client resends');
+      throw new HttpError(503, 'store-busy', 'the collector is storing too much at once; resend shortly', {
+        'retry-after': String(STORE_BUSY_RETRY_AFTER_SECONDS),
+      });
+    }
+    log.error({ err, events: rows.length }, 'store failed; answering 503 so the client resends');
+    // A hint, so thousands of clients do not come back at once onto a struggling store.
+    throw new HttpError(503, 'store-unavailable', 'the events could not be stored; resend them later', {
+      'retry-after': String(STORE_RETRY_AFTER_SECONDS),
+    });
+  }
+
+  const duplicate = triage.repeated.length === 0 ? result.duplicate : result.duplicate.concat(triage.repeated);
+  counters.eventsAccepted += result.inserted.length;
+  counters.eventsDuplicate += duplicate.length;
+  counters.eventsRejected += rejected.length;
+  return { accepted: result.inserted, duplicate, rejected };
+}
