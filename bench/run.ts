@@ -14,12 +14,13 @@ import { CHROMIUM_ARGS, resolveChromium } from '../test/helpers/browsers.js';
 import { freePort } from '../test/helpers/ports.js';
 import { benchMainThread, benchPersist } from './browser.js';
 import { benchCollector } from './collector-ingest.js';
+import { benchCollectorLoad } from './collector-load.js';
 import { benchEndToEnd } from './e2e-throughput.js';
 import { benchFirefox } from './firefox.js';
 import { startProcess, type Started } from './process.js';
 
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
-const only = (onlyArg ? onlyArg.slice('--only='.length) : 'track,persist,collector,e2e,firefox').split(',');
+const only = (onlyArg ? onlyArg.slice('--only='.length) : 'track,persist,collector,e2e,firefox,load').split(',');
 const dir = mkdtempSync(join(tmpdir(), 'homing-bench-'));
 const started: Started[] = [];
 const results: Record<string, unknown> = {};
@@ -40,6 +41,10 @@ async function startSite(dbName: string): Promise<{ origin: string; db: string }
 try {
   if (only.includes('collector')) {
     results.collector = await benchCollector(dir, started);
+  }
+  if (only.includes('load')) {
+    // autocannon against the collector and against a bare 204 server: the ratio is the figure.
+    results.collectorLoad = await benchCollectorLoad(dir, started);
   }
   if (only.includes('track') || only.includes('persist')) {
     const { origin } = await startSite('browser.sqlite');

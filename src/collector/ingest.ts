@@ -93,7 +93,19 @@ export async function ingest(
     row.payloadJson = json;
     rows.push(row);
   }
-  if (oversize) rejected = rejected.concat(oversize).sort((a, b) => a.index - b.index);
+  let repeated = triage.repeated;
+  if (oversize) {
+    // A repeat of a refused event is refused too: answered "duplicate", the client would delete
+    // an event that was never stored. Each id stays in exactly one list.
+    const refused = new Map(oversize.map((r) => [r.messageId, r]));
+    repeated = [];
+    triage.repeated.forEach((id, i) => {
+      const first = refused.get(id);
+      if (first) oversize!.push({ ...first, index: triage.repeatedIndex[i] });
+      else repeated.push(id);
+    });
+    rejected = rejected.concat(oversize).sort((a, b) => a.index - b.index);
+  }
 
   let result: InsertResult;
   try {
@@ -113,7 +125,7 @@ export async function ingest(
     });
   }
 
-  const duplicate = triage.repeated.length === 0 ? result.duplicate : result.duplicate.concat(triage.repeated);
+  const duplicate = repeated.length === 0 ? result.duplicate : result.duplicate.concat(repeated);
   counters.eventsAccepted += result.inserted.length;
   counters.eventsDuplicate += duplicate.length;
   counters.eventsRejected += rejected.length;

@@ -36,6 +36,8 @@ export interface BatchTriage {
   validIndex: number[];
   /** Ids of valid events that repeat an earlier valid event of the same batch. */
   repeated: string[];
+  /** Position in the batch of each `repeated` id. */
+  repeatedIndex: number[];
   rejected: IndexedRejection[];
 }
 
@@ -134,6 +136,7 @@ export function triageBatch(items: readonly unknown[], validate: EventValidator)
   const valid: WireEvent[] = [];
   const validIndex: number[] = [];
   const repeated: string[] = [];
+  const repeatedIndex: number[] = [];
   const rejected: IndexedRejection[] = [];
   const seen = new Set<string>();
   for (let index = 0; index < items.length; index++) {
@@ -145,14 +148,16 @@ export function triageBatch(items: readonly unknown[], validate: EventValidator)
     }
     const id = result.event.messageId;
     // A second copy in one batch is answered like a resend: a duplicate, stored once.
-    if (seen.has(id)) repeated.push(id);
-    else {
+    if (seen.has(id)) {
+      repeated.push(id);
+      repeatedIndex.push(index);
+    } else {
       seen.add(id);
       valid.push(result.event);
       validIndex.push(index);
     }
   }
-  return { valid, validIndex, repeated, rejected };
+  return { valid, validIndex, repeated, repeatedIndex, rejected };
 }
 
 function idOf(raw: unknown): string {

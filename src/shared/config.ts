@@ -81,16 +81,16 @@ export const COLLECTOR_DEFAULTS = {
   maxJsonDepth: 64,
   /**
    * Requests per second per client IP (per /64 for IPv6) and per key, refilled continuously, with
-   * bursts of `rateLimitBurstSeconds` worth. Set above what one collector process ingests
-   * (~1,500 batch requests/s on 2 cores), so they stop floods and never throttle a real load;
-   * lower them for a public deployment (README "Collector").
+   * bursts of `rateLimitBurstSeconds` worth. Set above what one collector process ingests (about
+   * 1,000 requests of 100 events per second on 2 cores), so they stop floods and never throttle
+   * the benches or the e2e tests; lower them for a public deployment (README "Collector").
    */
   rateLimitPerIp: 5_000,
   rateLimitPerKey: 10_000,
   rateLimitBurstSeconds: 2,
   /** Rate-limit buckets kept in memory; idle ones are dropped first beyond this. */
   rateLimitMaxTracked: 100_000,
-  /** A client must send its whole header block within this, and its whole request within the next. */
+  /** A client must send its whole header block within the first, and its whole request within the second. */
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   /** Idle keep-alive connections close after this. */

@@ -99,6 +99,7 @@ export async function startCollector(options: StartOptions = {}): Promise<Collec
     await waitForOutput(/homing-collector listening on https?:\/\/127\.0\.0\.1:\d+/);
   } catch (err) {
     await stop('SIGKILL');
+    if (!options.dir) rmSync(dir, { recursive: true, force: true });
     throw err;
   }
   const m = /homing-collector listening on (https?):\/\/127\.0\.0\.1:(\d+)/.exec(output)!;

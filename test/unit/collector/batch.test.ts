@@ -206,3 +206,30 @@ describe('other routes', () => {
     expect(res.json()).toEqual({ error: 'not-found', reason: 'no route GET /v2/batch' });
   });
 });
+
+describe('size limit', () => {
+  it('rejects an event too large once stored, and its repeats in the same batch, without failing the others', async () => {
+    h = createHarness();
+    const big = wireEvent({ properties: { pad: 'x'.repeat(40_000) } });
+    const ok = wireEvent();
+
+    const res = await postBatch(h.app, [big, ok, big]);
+
+    const answer = res.json<BatchAnswer>();
+    expect(answer.accepted).toEqual([ok.messageId]);
+    expect(answer.duplicate).toEqual([]);
+    expect(answer.rejected.map((r) => [r.messageId, r.code, r.index])).toEqual([
+      [big.messageId, 'too-large', 0],
+      [big.messageId, 'too-large', 2],
+    ]);
+    expect(h.store.count()).toBe(1);
+  });
+
+  it('accepts an event at the worker\'s limit: what the collector adds does not push it over', async () => {
+    h = createHarness();
+    const e = wireEvent({ properties: { pad: '' } });
+    e.properties = { pad: 'x'.repeat(32768 + 2048 - JSON.stringify(e).length) };
+    expect(JSON.stringify(e).length).toBe(32768 + 2048);
+    expect((await postBatch(h.app, [e])).json<BatchAnswer>().accepted).toEqual([e.messageId]);
+  });
+});

@@ -133,6 +133,7 @@ describe('triageBatch', () => {
     expect(triage.valid.map((e) => e.messageId)).toEqual([a.messageId, b.messageId]);
     expect(triage.validIndex).toEqual([0, 2]);
     expect(triage.repeated).toEqual([a.messageId]);
+    expect(triage.repeatedIndex).toEqual([3]);
     expect(triage.rejected.map((r) => [r.index, r.messageId])).toEqual([
       [1, bad.messageId],
       [4, ''],
