@@ -39,6 +39,17 @@ const browser = {
   logLevel: 'warning',
 };
 
+/** Node programs (collector, CLIs, demo server, bench): dependencies stay in node_modules. */
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+};
+
 const entries = [
   // Inline stub: plain script, pasted into the page's <head>.
   { ...browser, entryPoints: ['src/client/stub.ts'], outfile: `${OUT}/browser/stub.js`, format: 'iife', sourcemap: false, target: ['es5'] },
@@ -58,40 +69,15 @@ const entries = [
   { ...browser, entryPoints: ['src/sw/index.ts'], outfile: `${OUT}/browser/homing-sw.mjs`, format: 'esm' },
   // The collector for Node; dependencies stay in node_modules.
   {
+    ...node,
     entryPoints: { index: 'src/collector/index.ts', cli: 'src/collector/cli.ts', 'sqlite-worker': 'src/collector/store/sqlite-worker.ts' },
     outdir: `${OUT}/collector`,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
   },
   // `homing-schemas`: compiles a site's event schemas for the worker. Like the collector, Node and
   // its dependencies (ajv, esbuild) stay in node_modules.
-  {
-    entryPoints: { cli: 'src/schemas-cli/cli.ts' },
-    outdir: `${OUT}/schemas-cli`,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-  },
+  { ...node, entryPoints: { cli: 'src/schemas-cli/cli.ts' }, outdir: `${OUT}/schemas-cli` },
   // The demo's static server (npm start, and the e2e tests) and the benchmark runner.
-  {
-    entryPoints: { 'demo/cli': 'demo/cli.ts', 'bench/run': 'bench/run.ts' },
-    outdir: OUT,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  },
+  { ...node, entryPoints: { 'demo/cli': 'demo/cli.ts', 'bench/run': 'bench/run.ts' }, outdir: OUT, sourcemap: false },
 ];
 
 // ── Schemas ─────────────────────────────────────────────────────────────────────────────────────
