@@ -10,6 +10,7 @@ import type { BatchReceipts } from '../shared/event.js';
 import { DELIVERY_HEADROOM, MAX_EVENT_JSON_LENGTH } from '../shared/schemas/event-checks.js';
 import { HttpError } from './http-error.js';
 import { createNormalizer, type Arrival } from './normalize.js';
+import type { IngestObservers } from './observe.js';
 import type { EventStore, InsertResult, StoredEvent, StoredManifest } from './store/store.js';
 import { StoreBusyError } from './store/worker-store.js';
 import { triageBatch, type EventValidator, type IndexedRejection } from './validate.js';
@@ -63,6 +64,8 @@ export interface IngestDeps {
   store: EventStore;
   validate: EventValidator;
   counters: CollectorCounters;
+  /** Told what became of each request's events (quality counters, the live view). */
+  observers?: IngestObservers;
 }
 
 export async function ingest(
@@ -72,7 +75,7 @@ export async function ingest(
   log: FastifyBaseLogger,
   manifest?: StoredManifest,
 ): Promise<BatchAnswer> {
-  const { store, validate, counters } = deps;
+  const { store, validate, counters, observers } = deps;
   const triage = triageBatch(items, validate);
   const normalize = createNormalizer(arrival);
   const rows: StoredEvent[] = [];
@@ -112,6 +115,14 @@ export async function ingest(
     result = await store.insertBatch(rows, manifest);
   } catch (err) {
     counters.storeUnavailable++;
+    if (observers && observers.size > 0) {
+      const failed = err instanceof StoreBusyError
+        ? { code: 'store-busy', reason: err.message }
+        : { code: 'store-unavailable', reason: err instanceof Error ? err.message : String(err) };
+      observers.notify({
+        receivedAt: arrival.receivedAt, channel: arrival.channel ?? 'browser', items, accepted: [], duplicate: [], rejected, failed,
+      });
+    }
     if (err instanceof StoreBusyError) {
       log.warn({ events: rows.length, reason: err.message }, 'store is behind; answering 503 so the client resends');
       throw new HttpError(503, 'store-busy', 'the collector is storing too much at once; resend shortly', {
@@ -129,5 +140,10 @@ export async function ingest(
   counters.eventsAccepted += result.inserted.length;
   counters.eventsDuplicate += duplicate.length;
   counters.eventsRejected += rejected.length;
+  if (observers && observers.size > 0) {
+    observers.notify({
+      receivedAt: arrival.receivedAt, channel: arrival.channel ?? 'browser', items, accepted: result.inserted, duplicate, rejected,
+    });
+  }
   return { accepted: result.inserted, duplicate, rejected };
 }

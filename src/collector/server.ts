@@ -16,6 +16,7 @@ import { toErrorAnswer } from './http-error.js';
 import { newCounters, type CollectorCounters } from './ingest.js';
 import { anonymizeIp, normalizeIp, rateLimitKey } from './ip.js';
 import { createKeyRing, type KeyRing } from './keys.js';
+import { createIngestObservers } from './observe.js';
 import { loggerOptions, type CollectorLoggerOptions } from './log.js';
 import { createRateLimiter } from './rate-limit.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -167,6 +168,7 @@ export function createCollector(options: CollectorOptions): FastifyInstance {
     senderIp: storable,
     originAllowed: originChecker(options.origins),
     pixelDedupWindowMs: options.pixelDedupWindowMs ?? d.pixelDedupWindowMs,
+    observers: createIngestObservers((err) => app.log.error({ err }, 'ingest listener failed')),
   };
   registerBatchRoute(app, deps);
   registerSingleRoutes(app, deps);
