@@ -29,6 +29,11 @@ import type { SwConnection } from './sw-connect.js';
 export interface HomingConfig {
   /** The collector's base URL (the service worker POSTs to `${collector}/v1/batch`). */
   collector?: string;
+  /**
+   * The site's write key, when its collector requires one (`--write-keys`). Public by nature, like
+   * Segment's: it says which site sends; it is not a secret.
+   */
+  writeKey?: string;
   workerUrl?: string;
   /** Homing's service worker script, or `false` when the site's own SW imports `homing/sw`. */
   swUrl?: string | false;
@@ -255,7 +260,7 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
     const swSupported = 'serviceWorker' in navigator;
     worker
       .init(
-        { v: PROTOCOL_VERSION, collector, env, serviceWorker: swSupported, debug, rules: config.rules ?? {}, schemasUrl: config.schemasUrl, privacy },
+        { v: PROTOCOL_VERSION, collector, writeKey: config.writeKey, env, serviceWorker: swSupported, debug, rules: config.rules ?? {}, schemasUrl: config.schemasUrl, privacy },
         proxy(() => void linkWorker()),
         proxy((code: string, detail: string) => report(code as ErrorCode, detail)),
       )
@@ -271,6 +276,7 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
             swUrl: config.swUrl === undefined ? CLIENT_DEFAULTS.swUrl : config.swUrl,
             scope: config.swScope ?? CLIENT_DEFAULTS.swScope,
             collector,
+            writeKey: config.writeKey,
             debug,
             priorities: config.priorities,
             backgroundSync: config.backgroundSync,

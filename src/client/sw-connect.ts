@@ -40,6 +40,8 @@ export interface SwConnectOptions {
   scope: string;
   /** Sent to Homing's own SW in its URL, since a SW cannot be configured any other way before it runs. */
   collector: string;
+  /** The site's write key, passed to the SW like the collector URL. */
+  writeKey?: string;
   debug: boolean;
   /** Eviction priorities per event name, for the SW's storage budget. */
   priorities?: Record<string, string>;
@@ -57,6 +59,7 @@ export async function connectServiceWorker(options: SwConnectOptions): Promise<S
   if (options.swUrl) {
     const url = new URL(options.swUrl, location.href);
     url.searchParams.set('collector', options.collector);
+    if (options.writeKey) url.searchParams.set('writeKey', options.writeKey);
     if (options.debug) url.searchParams.set('debug', '1');
     if (options.backgroundSync === false) url.searchParams.set('sync', '0');
     if (options.priorities) url.searchParams.set('priorities', JSON.stringify(options.priorities));

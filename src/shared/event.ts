@@ -87,6 +87,11 @@ export interface BatchBody {
   sentAt?: string;
   /** The device's loss counters when the batch was sent; Homing's SDK only. */
   manifest?: LossManifest;
+  /**
+   * The site's write key, when its collector requires one. In the body (Segment's convention), not a
+   * header: it is public anyway (it sits in the page), and a body field survives every transport.
+   */
+  writeKey?: string;
 }
 
 /** What happened on one device to the events it captured, as cumulative counters since install. */

@@ -219,6 +219,8 @@ export interface WorkerApi<Port> {
 export interface WorkerInit {
   v: typeof PROTOCOL_VERSION;
   collector: string;
+  /** The site's write key, for delivering from the worker when there is no service worker. */
+  writeKey?: string;
   env: PageEnvironment;
   /** Whether a service worker will ever answer; if not, the worker keeps and delivers events itself. */
   serviceWorker: boolean;

@@ -50,6 +50,8 @@ export interface DelivererDeps {
   withLock?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** The device's loss counters, sent with each batch. */
   manifest?: () => Promise<LossManifest | undefined>;
+  /** The site's write key, sent in every batch body when set. */
+  writeKey?: string;
   /** Before each flush: drop what is past the retention time, or held past its consent buffer time. */
   beforeFlush?: () => Promise<void>;
 }
@@ -77,6 +79,7 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
     // The manifest names the device (its anonymousId): never with cookieless events.
     const manifest = rows[0].anonymous ? undefined : await deps.manifest?.();
     if (manifest) body.manifest = manifest;
+    if (deps.writeKey) body.writeKey = deps.writeKey;
     stats.attempts++;
     const res = await deps.send(JSON.stringify(body));
     const outcome: Outcome = classifyResponse(res.status, res.retryAfter, now());

@@ -21,6 +21,8 @@ export interface DeliveryStack {
 
 export interface StackOptions {
   collector: string;
+  /** The site's write key, when its collector requires one. */
+  writeKey?: string;
   priorities?: Record<string, Priority>;
   maxEvents?: number;
   maxBytes?: number;
@@ -92,6 +94,7 @@ export function createDeliveryStack(
     // request() resolves with the callback's own result; the DOM typing nests the promise.
     withLock: locks ? <T,>(fn: () => Promise<T>) => locks.request(DELIVERY_LOCK, fn) as unknown as Promise<T> : undefined,
     manifest,
+    writeKey: options.writeKey,
     beforeFlush: async () => {
       // Expiry reads the whole outbox, so at most once an hour per context.
       if (now() - lastExpiry > 3_600_000) {

@@ -26,6 +26,8 @@ import { createSwRuntime, type SwRuntime } from './runtime.js';
 export interface HomingSwOptions {
   /** The collector's base URL. */
   collector: string;
+  /** The site's write key, when the collector is configured with write keys (public, like the page's). */
+  writeKey?: string;
   /** Take control at once (skipWaiting + clients.claim). Leave false inside a site's own SW. */
   lifecycle?: boolean;
   /** Use Background Sync where the browser has it (default true); false runs the fallback path only. */
@@ -48,7 +50,7 @@ export function installHoming(scope: ServiceWorkerGlobalScope, options: HomingSw
   const getDb = createDbOpener();
   const stack = createDeliveryStack(
     scope,
-    { collector: options.collector, priorities: options.priorities, maxEvents: options.maxEvents, maxBytes: options.maxBytes },
+    { collector: options.collector, writeKey: options.writeKey, priorities: options.priorities, maxEvents: options.maxEvents, maxBytes: options.maxBytes },
     getDb,
     onError,
   );
@@ -122,6 +124,7 @@ export function optionsFromUrl(url: string): HomingSwOptions {
   }
   return {
     collector: params.get('collector') ?? DEFAULTS.collector,
+    writeKey: params.get('writeKey') ?? undefined,
     lifecycle: params.get('lifecycle') !== '0',
     sync: params.get('sync') !== '0',
     priorities,

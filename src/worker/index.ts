@@ -110,7 +110,7 @@ function createWorkerApi(): WorkerApi<MessagePort> {
       // acknowledged fail back into the pipeline, which resends them to the local outbox.
       link?.abandon();
       link = null;
-      const local = startLocalDelivery(getDb, config.collector, report);
+      const local = startLocalDelivery(getDb, config.collector, config.writeKey, report);
       pipeline.setSink(local.sink);
     },
 

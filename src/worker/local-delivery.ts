@@ -20,10 +20,11 @@ export interface LocalDelivery {
 export function startLocalDelivery(
   getDb: () => Promise<HomingDatabase>,
   collector: string,
+  writeKey: string | undefined,
   onError: (code: string, detail: string) => void,
 ): LocalDelivery {
   const now = () => Date.now();
-  const stack = createDeliveryStack(self, { collector }, getDb, onError);
+  const stack = createDeliveryStack(self, { collector, writeKey }, getDb, onError);
   const { deliverer } = stack;
   const persist = createPersist(stack);
   const tick = () => {

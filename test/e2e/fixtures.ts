@@ -33,16 +33,19 @@ interface Ports {
   demo: number;
 }
 
-export const test = base.extend<{ ports: Ports; collector: CollectorFixture; demo: DemoFixture }>({
+export const test = base.extend<{ ports: Ports; collector: CollectorFixture; demo: DemoFixture; collectorArgs: string[] }>({
+  /** More flags for the collector process: `test.use({ collectorArgs: ['--write-keys', key] })`. */
+  collectorArgs: [[], { option: true }],
+
   ports: async ({}, use) => {
     await use({ collector: await freePort(), demo: await freePort() });
   },
 
-  collector: async ({ ports }, use) => {
+  collector: async ({ ports, collectorArgs }, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'homing-e2e-'));
     const dbPath = join(dir, 'events.sqlite');
     // The collector allows the demo's origin only, so CORS is exercised for real.
-    const proc = await startCollectorProcess({ port: ports.collector, dbPath, origins: [`http://127.0.0.1:${ports.demo}`] });
+    const proc = await startCollectorProcess({ port: ports.collector, dbPath, origins: [`http://127.0.0.1:${ports.demo}`], extraArgs: collectorArgs });
     await use({
       url: proc.url,
       dbPath,

@@ -22,6 +22,8 @@ export interface CollectorProcessOptions {
   host?: string;
   /** The bin to run; defaults to the built dist/collector/cli.js. */
   cliPath?: string;
+  /** More flags, e.g. `['--write-keys', key]`. */
+  extraArgs?: readonly string[];
 }
 
 export interface CollectorProcess {
@@ -48,7 +50,7 @@ export async function startCollectorProcess(options: CollectorProcessOptions): P
 
   async function start(): Promise<void> {
     if (child) return;
-    const args = [cli, '--port', String(options.port), '--host', host, '--db', options.dbPath, '--origins', origins];
+    const args = [cli, '--port', String(options.port), '--host', host, '--db', options.dbPath, '--origins', origins, ...(options.extraArgs ?? [])];
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     try {

@@ -103,6 +103,15 @@ describe('deliverer', () => {
     expect(upkeep).toBe(1);
   });
 
+  it('sends the write key in every batch body when configured, and none otherwise', async () => {
+    await outbox.append([makeEvent('a')]);
+    await deliverer({ writeKey: 'wk-0123456789abcdef' }).flush('test');
+    expect(requests[0].writeKey).toBe('wk-0123456789abcdef');
+    await outbox.append([makeEvent('b')]);
+    await deliverer().flush('test');
+    expect(requests[1]).not.toHaveProperty('writeKey');
+  });
+
   it('runs each flush inside the cross-context lock', async () => {
     await outbox.append([makeEvent('a')]);
     const log: string[] = [];
