@@ -14,6 +14,14 @@ export const MAX_EVENT_JSON_LENGTH = 32 * 1024;
  */
 export const DELIVERY_HEADROOM = 2 * 1024;
 
+/**
+ * Deepest nesting of an event, the event object being level 1. The collector refuses a whole
+ * request body nested deeper than 64 levels (a parser-safety limit, before any event is looked
+ * at), and a batch body adds two levels above each event; so refusing deep events here, one by
+ * one, keeps a single bad event from costing its whole batch a 400.
+ */
+export const MAX_EVENT_DEPTH = 32;
+
 /** One ajv error. Structural, so ajv's `ErrorObject` and standalone code's plain objects both fit. */
 export interface SchemaError {
   keyword: string;
@@ -52,18 +60,42 @@ export function checkBeyondSchema(event: { timestamp: string; sentAt?: string },
   if (event.sentAt !== undefined && !Number.isFinite(Date.parse(event.sentAt))) {
     return { code: 'invalid-event', reason: '/sentAt is not a representable date' };
   }
-  let length: number;
+  let json: string;
   try {
-    length = JSON.stringify(event).length;
+    json = JSON.stringify(event);
   } catch (err) {
     // A cycle or a BigInt: possible in the worker, whose input came by structured clone.
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
     return { code: 'invalid-event', reason: `event is not serialisable as JSON: ${why}` };
   }
+  const length = json.length;
   if (length > maxLength) {
     return { code: 'too-large', reason: `event is ${length} bytes of JSON; at most ${maxLength}` };
   }
+  if (jsonNestsDeeper(json, MAX_EVENT_DEPTH)) {
+    return { code: 'invalid-event', reason: `event nests deeper than ${MAX_EVENT_DEPTH} levels` };
+  }
   return null;
+}
+
+/** Whether JSON text nests deeper than `limit`: brackets counted outside strings, escapes skipped. */
+export function jsonNestsDeeper(json: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) {
+      inString = true;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > limit) return true;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      depth--;
+    }
+  }
+  return false;
 }
 
 /** One human-readable line naming the field, e.g. `/event must match pattern "^[a-z][a-z0-9_]*$"`. */

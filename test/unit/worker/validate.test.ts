@@ -120,6 +120,15 @@ describe('createEventValidator: at most 32 KB of JSON', () => {
     expect(rejection(validate(e)).code).toBe('too-large');
   });
 
+  it('rejects an event nested deeper than 32 levels, which would cost its whole batch a 400 at the collector', () => {
+    // The event is level 1 and `properties` level 2; `nest(n)` is n + 1 levels of objects.
+    const nest = (n: number): Record<string, unknown> => (n === 0 ? { leaf: 1 } : { a: nest(n - 1) });
+    expect(validate(event({ properties: nest(30) }))).toEqual({ ok: true }); // 32 levels
+    expect(rejection(validate(event({ properties: nest(31) })))).toEqual({ code: 'invalid-event', reason: 'event nests deeper than 32 levels' });
+    // Brackets inside strings are text, not nesting.
+    expect(validate(event({ properties: { text: '[[[[[[[[[[{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\\"[[[[' } }))).toEqual({ ok: true });
+  });
+
   it('rejects an event JSON cannot hold (a cycle, which structured clone lets through)', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
