@@ -20,6 +20,7 @@ import { browserControl, until, type BrowserControl } from '../helpers/browser-c
 import { readEvents, startCollectorProcess, type CollectorProcess, type StoredRow } from '../helpers/collector-process.js';
 import { startFaultyProxy, type FaultyProxy } from '../helpers/faulty-proxy.js';
 import { launchBrowser, type BrowserName, type Launched } from '../helpers/launch.js';
+import { outboxPending } from '../helpers/idb-readers.js';
 import { freePort } from '../helpers/ports.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -178,27 +179,6 @@ export function flush(page: Page): Promise<{ delivered: number; pending: number 
   return page.evaluate(() => (window as any).homing.flush());
 }
 
-/** Events waiting in the outbox (the `pending` counter of the `meta` store), read from the page. */
-export function outboxPending(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('homing');
-        open.onupgradeneeded = () => open.transaction!.abort();
-        open.onerror = () => reject(new Error(`no homing database: ${String(open.error)}`));
-        open.onsuccess = () => {
-          const db = open.result;
-          const req = db.transaction('meta').objectStore('meta').get('pending');
-          req.onsuccess = () => {
-            db.close();
-            resolve((req.result as number | undefined) ?? 0);
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-  );
-}
-
 // ── The collector's database ─────────────────────────────────────────────────────────────────────
 
 export function probes(dbPath: string, run: string): StoredRow[] {
@@ -240,4 +220,5 @@ export async function allStored(dbPath: string, run: string, count: number, time
   return tally(dbPath, run, count);
 }
 
-export { until };
+/** Events waiting in the outbox (the `pending` counter of the `meta` store), read from the page. */
+export { outboxPending, until };

@@ -4,28 +4,11 @@
  * worker's requests too) and checks the collector's database, the ground truth.
  */
 import type { BrowserContext, Page, Request } from '@playwright/test';
-import type { Server } from 'node:http';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { createDemoServer } from '../../demo/server.js';
-import { startFaultyProxy, type FaultyProxy } from '../helpers/faulty-proxy.js';
-import { test as base, expect, stats, waitForServiceWorker, type StoredRow } from './fixtures.js';
-
-/** The demo in front of a faulty proxy, for the outage of test 3. */
-const test = base.extend<{ faulty: FaultyProxy; site: { origin: string } }>({
-  faulty: async ({ collector }, use) => {
-    const proxy = await startFaultyProxy({ target: collector.url });
-    await use(proxy);
-    await proxy.stop();
-  },
-  site: async ({ ports, faulty: proxy }, use) => {
-    const server: Server = createDemoServer({ port: ports.demo, host: '127.0.0.1', collector: proxy.url, root: 'demo', bundles: 'dist/browser' });
-    await new Promise<void>((resolve) => server.listen(ports.demo, '127.0.0.1', resolve));
-    await use({ origin: `http://127.0.0.1:${ports.demo}` });
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  },
-});
+import { outboxEvents, readStore } from '../helpers/idb-readers.js';
+import { stats, waitForServiceWorker, type StoredRow } from './fixtures.js';
+import { expect, test } from './faulty-site.js';
 
 const named = (rows: StoredRow[], name: string) => rows.filter((r) => r.event.event === name);
 
@@ -70,28 +53,6 @@ const homing = {
       return at;
     }, purposes),
 };
-
-/** A store of the page's IndexedDB outbox database. */
-function readStore(page: Page, store: string, key?: string): Promise<any> {
-  return page.evaluate(
-    ({ store, key }) =>
-      new Promise<any>((resolve, reject) => {
-        const open = indexedDB.open('homing');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const s = open.result.transaction(store).objectStore(store);
-          const req = key === undefined ? s.getAll() : s.get(key);
-          req.onsuccess = () => {
-            open.result.close();
-            resolve(req.result);
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-    { store, key },
-  );
-}
-const outboxEvents = async (page: Page) => ((await readStore(page, 'outbox')) as Array<{ ids: string[] }>).reduce((n, s) => n + s.ids.length, 0);
 
 /** A TCF v2 CMP that has loaded with these purpose consents. */
 async function tcfStub(context: BrowserContext, consents: Record<number, boolean>): Promise<void> {

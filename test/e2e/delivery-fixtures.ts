@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import { test as base, expect, stats, type CollectorFixture, type StoredRow } from './fixtures.js';
 import { recordBatches, type BatchLog } from '../helpers/batch-log.js';
 import { CHROMIUM_ARGS, resolveChromium } from '../helpers/browsers.js';
+import { outboxPending } from '../helpers/idb-readers.js';
+
+/** Events waiting in the outbox (test/helpers/idb-readers.ts), read from the page; delivery.spec.ts imports it from here. */
+export { outboxPending };
 
 export interface Profile {
   dir: string;
@@ -61,33 +65,6 @@ export function trackMany(page: Page, run: string, count: number, pace: { perTic
       }
     },
     { name: PROBE, run, count, pace },
-  );
-}
-
-/**
- * Events waiting in the outbox: the `pending` key of the `meta` store (outbox rows are segments of
- * many events), read from the page. Never creates the database: an open that would is aborted.
- */
-export function outboxPending(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('homing');
-        open.onupgradeneeded = () => open.transaction!.abort();
-        open.onerror = () => reject(new Error(`no homing database: ${String(open.error)}`));
-        open.onsuccess = () => {
-          const db = open.result;
-          const req = db.transaction('meta').objectStore('meta').get('pending');
-          req.onsuccess = () => {
-            db.close();
-            resolve((req.result as number | undefined) ?? 0);
-          };
-          req.onerror = () => {
-            db.close();
-            reject(req.error);
-          };
-        };
-      }),
   );
 }
 

@@ -2,29 +2,12 @@
  * Delivery through a faulty network: the page's service worker talks to the real collector through
  * a proxy that loses answers after commit, answers 500 and 429, or passes; and the storage budget.
  */
-import type { Server } from 'node:http';
 import type { Page } from '@playwright/test';
 import Database from 'better-sqlite3';
-import { createDemoServer } from '../../demo/server.js';
-import { startFaultyProxy, type FaultyProxy } from '../helpers/faulty-proxy.js';
-import { test as base, expect, openDemo, stats, type StoredRow } from './fixtures.js';
-
-/** The demo, pointed at a faulty proxy in front of the collector. */
-// `faulty`, not `proxy`: Playwright already has a `proxy` option (the browser's own proxy).
-const test = base.extend<{ faulty: FaultyProxy; site: { origin: string } }>({
-  faulty: async ({ collector }, use) => {
-    const proxy = await startFaultyProxy({ target: collector.url });
-    await use(proxy);
-    await proxy.stop();
-  },
-  site: async ({ ports, faulty: proxy }, use) => {
-    const server: Server = createDemoServer({ port: ports.demo, host: '127.0.0.1', collector: proxy.url, root: 'demo', bundles: 'dist/browser' });
-    await new Promise<void>((resolve) => server.listen(ports.demo, '127.0.0.1', resolve));
-    await use({ origin: `http://127.0.0.1:${ports.demo}` });
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  },
-});
+import type { FaultyProxy } from '../helpers/faulty-proxy.js';
+import { outboxPending, readStore } from '../helpers/idb-readers.js';
+import { openDemo, stats, type StoredRow } from './fixtures.js';
+import { expect, test } from './faulty-site.js';
 
 const named = (rows: StoredRow[], prefix: string) => rows.filter((r) => r.event.event?.startsWith(prefix));
 const batchPosts = (proxy: FaultyProxy) => proxy.requests().filter((r) => r.method === 'POST' && r.path.startsWith('/v1/batch'));
@@ -132,40 +115,3 @@ test('over its storage budget the outbox evicts low-priority events first, keeps
   const manifest = new Database(collector.dbPath, { readonly: true }).prepare('SELECT counts FROM loss_manifests WHERE device_id = ?').get(deviceId) as { counts: string };
   expect(JSON.parse(manifest.counts)).toMatchObject({ evicted: 20 });
 });
-
-function outboxPending(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('homing');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const req = open.result.transaction('meta').objectStore('meta').get('pending');
-          req.onsuccess = () => {
-            open.result.close();
-            resolve(req.result ?? 0);
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-  );
-}
-
-function readStore(page: Page, store: string): Promise<any[]> {
-  return page.evaluate(
-    (store) =>
-      new Promise<any[]>((resolve, reject) => {
-        const open = indexedDB.open('homing');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const req = open.result.transaction(store).objectStore(store).getAll();
-          req.onsuccess = () => {
-            open.result.close();
-            resolve(req.result);
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-    store,
-  );
-}

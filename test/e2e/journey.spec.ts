@@ -3,6 +3,7 @@
  * IndexedDB outbox → fetch → collector → SQLite, and the receipts back.
  */
 import { test, expect, openDemo, stats, waitForServiceWorker, type StoredRow } from './fixtures.js';
+import { countRows } from '../helpers/idb-readers.js';
 import { swControl } from '../helpers/sw-control.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -10,26 +11,6 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 function withNonce(rows: StoredRow[], nonce: string): StoredRow[] {
   return rows.filter((r) => r.event.properties?.nonce === nonce);
-}
-
-/** Rows in the page's outbox (IndexedDB, read from the page itself). */
-function outboxCount(page: import('@playwright/test').Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('homing');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const req = db.transaction('outbox').objectStore('outbox').count();
-          req.onsuccess = () => {
-            db.close();
-            resolve(req.result);
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-  );
 }
 
 test('one track() lands in the collector database exactly once, in the wire format', async ({ page, context, demo, collector }) => {
@@ -75,7 +56,7 @@ test('one track() lands in the collector database exactly once, in the wire form
 
   // Delivered by the service worker, and the outbox deleted what the receipt settled.
   expect(swBatches.length).toBeGreaterThanOrEqual(1);
-  await expect.poll(() => outboxCount(page)).toBe(0);
+  await expect.poll(() => countRows(page, 'outbox')).toBe(0); // segments, read from the page
   const s = await stats(page);
   expect(s.unacked).toBe(0);
   expect(s.acked).toBe(s.captured);
