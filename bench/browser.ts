@@ -3,6 +3,7 @@
  */
 import type { Browser, CDPSession, Page } from '@playwright/test';
 import type { Started } from './process.js';
+import { trackRounds } from './track-rounds.js';
 
 interface HomingGlobal {
   track(event: string, props?: Record<string, unknown>): void;
@@ -24,37 +25,6 @@ async function openReady(page: Page, origin: string) {
     await navigator.serviceWorker.ready;
     await homing.flush();
   });
-}
-
-/**
- * µs per track() in rounds of 1000 calls, each round timed until the client's hand-off microtask
- * has run (performance.now() is coarsened to 100 µs outside cross-origin isolation, so a round must
- * be long enough for that not to matter), then one burst of `rounds × 1000` calls.
- */
-function trackRounds(page: Page, rounds: number): Promise<{ perCall: number[]; burst: number; longTasks: number }> {
-  return page.evaluate(async (rounds) => {
-    const longTasks: PerformanceEntry[] = [];
-    const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries()));
-    observer.observe({ type: 'longtask' });
-    const perCall: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      // Each round is its own task, as calls from real event handlers would be.
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      const t0 = performance.now();
-      for (let i = 0; i < 1000; i++) homing.track('bench_event', { i, r, product_id: 'sku-1' });
-      // Queued after the client's own hand-off microtask, so it resolves once that one ran.
-      await new Promise<void>((resolve) => queueMicrotask(resolve));
-      perCall.push(performance.now() - t0); // ms per 1000 calls = µs per call
-    }
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    const t0 = performance.now();
-    for (let i = 0; i < rounds * 1000; i++) homing.track('bench_burst', { i });
-    await new Promise<void>((resolve) => queueMicrotask(resolve));
-    const burst = ((performance.now() - t0) / (rounds * 1000)) * 1000;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    observer.disconnect();
-    return { perCall, burst, longTasks: longTasks.length };
-  }, rounds);
 }
 
 async function taskSeconds(cdp: CDPSession): Promise<number> {
@@ -85,11 +55,11 @@ export async function benchMainThread(browser: Browser, origin: string) {
   await page.waitForTimeout(5_000);
   const idleMs = ((await taskSeconds(cdp)) - before) * 1000;
 
-  await trackRounds(page, 2); // warm-up: JIT, comlink, the worker and the SW
+  await page.evaluate(trackRounds, { rounds: 2, burst: 2_000 }); // warm-up: JIT, comlink, the worker and the SW
   await waitAcked(page);
   const heapBefore = await heapUsed(cdp);
 
-  const desktop = await trackRounds(page, 10); // 10k calls in rounds, then a 10k burst
+  const desktop = await page.evaluate(trackRounds, { rounds: 10, burst: 10_000 }); // 10k calls in rounds, then a 10k burst
   before = await taskSeconds(cdp);
   await page.waitForTimeout(5_000);
   const afterMs = ((await taskSeconds(cdp)) - before) * 1000;
@@ -97,7 +67,7 @@ export async function benchMainThread(browser: Browser, origin: string) {
   const heapAfter = await heapUsed(cdp);
 
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-  const throttled = await trackRounds(page, 10);
+  const throttled = await page.evaluate(trackRounds, { rounds: 10, burst: 10_000 });
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
   await waitAcked(page);
   await context.close();

@@ -1,9 +1,9 @@
 /**
  * The main-thread cost of `track()` in Firefox, next to Chromium's, measured by the same code in
  * both: the built demo page, a real collector process, each browser driven by puppeteer-core
- * (test/helpers/launch.ts; Playwright cannot drive Debian's Firefox). As bench/browser.ts does for
- * Chromium: µs per call in rounds of 1,000 calls, each round its own task and timed until the
- * client's hand-off microtask has run, then one 10,000-call burst in a single task.
+ * (test/helpers/launch.ts; Playwright cannot drive Debian's Firefox). The loop is bench/browser.ts's
+ * (bench/track-rounds.ts): µs per call in rounds of 1,000 calls, each round its own task and timed
+ * until the client's hand-off microtask has run, then one 10,000-call burst in a single task.
  *
  * Timer resolution: outside cross-origin isolation `performance.now()` is coarsened (Chromium
  * 100 µs; Firefox 1 ms, with jitter), and a round of 1,000 calls lasts about a millisecond. So the
@@ -11,8 +11,8 @@
  * middle half of the rounds (the jittered steps average out, a GC pause does not count): read
  * that one when the median sits on a resolution step.
  */
-import type { Page } from 'puppeteer-core';
 import { launchBrowser, type BrowserName } from '../test/helpers/launch.js';
+import { trackRounds } from './track-rounds.js';
 
 const ROUNDS = 50;
 
@@ -35,41 +35,6 @@ const midMean = (xs: number[]) => {
   return mid.reduce((a, b) => a + b, 0) / mid.length;
 };
 
-/** Rounds of 1,000 calls, then a burst of `rounds × 1000` (the same loop as bench/browser.ts). */
-function trackRounds(page: Page, rounds: number): Promise<{ perCall: number[]; burst: number; longTasks: number | null; resolutionMs: number }> {
-  return page.evaluate(async (rounds) => {
-    // Firefox has no 'longtask' entries: null there, a count in Chromium.
-    const canObserve = PerformanceObserver.supportedEntryTypes?.includes('longtask') ?? false;
-    const longTasks: PerformanceEntry[] = [];
-    const observer = canObserve ? new PerformanceObserver((list) => longTasks.push(...list.getEntries())) : null;
-    observer?.observe({ type: 'longtask' });
-    // The smallest step performance.now() takes here.
-    let resolutionMs = Infinity;
-    for (let i = 0; i < 50; i++) {
-      const a = performance.now();
-      let b = performance.now();
-      while (b === a) b = performance.now();
-      resolutionMs = Math.min(resolutionMs, b - a);
-    }
-    const perCall: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      const t0 = performance.now();
-      for (let i = 0; i < 1000; i++) homing.track('bench_event', { i, r, product_id: 'sku-1' });
-      await new Promise<void>((resolve) => queueMicrotask(resolve));
-      perCall.push(performance.now() - t0); // ms per 1000 calls = µs per call
-    }
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    const t0 = performance.now();
-    for (let i = 0; i < 10_000; i++) homing.track('bench_burst', { i });
-    await new Promise<void>((resolve) => queueMicrotask(resolve));
-    const burst = ((performance.now() - t0) / 10_000) * 1000;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    observer?.disconnect();
-    return { perCall, burst, longTasks: observer ? longTasks.length : null, resolutionMs };
-  }, rounds);
-}
-
 async function measure(name: BrowserName, origin: string) {
   const { browser } = await launchBrowser(name);
   try {
@@ -82,9 +47,9 @@ async function measure(name: BrowserName, origin: string) {
       await homing.flush();
     });
     const acked = () => page.waitForFunction(async () => (await homing.stats()).unacked === 0, { polling: 50, timeout: 120_000 });
-    await trackRounds(page, 5); // warm-up: JIT, comlink, the worker and the SW
+    await page.evaluate(trackRounds, { rounds: 5, burst: 10_000 }); // warm-up: JIT, comlink, the worker and the SW
     await acked();
-    const run = await trackRounds(page, ROUNDS);
+    const run = await page.evaluate(trackRounds, { rounds: ROUNDS, burst: 10_000 });
     await acked();
     return {
       browser: version,
