@@ -35,7 +35,8 @@ export interface SchemaError {
 
 /**
  * An ajv standalone validator: `errors` holds why the last call returned false. Both the build's
- * wire-event validator and a site's compiled schemas (`homing-schemas`) have this shape.
+ * wire-event validator and a site's compiled schemas (`homing-schemas`) have this shape; the
+ * generated declarations (scripts/compile-schemas.mjs) import it from here rather than restate it.
  */
 export interface StandaloneValidateFn {
   (data: unknown): boolean;
