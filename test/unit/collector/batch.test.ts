@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BatchAnswer, EventStore } from '../../../src/collector/index.js';
+import type { BatchAnswer } from '../../../src/collector/index.js';
+import { createFailingStoreHarness } from './failing-store.js';
 import { createHarness, NOW, postBatch, wireEvent, type Harness } from './harness.js';
 
 let h: Harness;
@@ -142,16 +143,8 @@ describe('POST /v1/batch', () => {
   });
 
   it('answers 503 and stores nothing when the store fails, and the resend then succeeds', async () => {
-    let failing = true;
-    h = createHarness({
-      wrapStore: (s): EventStore => ({
-        ...s,
-        insertBatch(events, manifest) {
-          if (failing) throw new Error('disk I/O error');
-          return s.insertBatch(events, manifest);
-        },
-      }),
-    });
+    const failing = createFailingStoreHarness();
+    h = failing;
     const events = [wireEvent(), wireEvent()];
 
     const res = await postBatch(h.app, events);
@@ -161,7 +154,7 @@ describe('POST /v1/batch', () => {
     expect(res.json()).toEqual({ error: 'store-unavailable', reason: expect.any(String) });
     expect(h.store.count()).toBe(0);
 
-    failing = false;
+    failing.heal();
     const retry = await postBatch(h.app, events);
     expect(retry.json<BatchAnswer>().accepted).toEqual(events.map((e) => e.messageId));
   });

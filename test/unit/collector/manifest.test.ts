@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { collectorCounters, type BatchAnswer, type EventStore } from '../../../src/collector/index.js';
+import { collectorCounters, type BatchAnswer } from '../../../src/collector/index.js';
 import { readManifest } from '../../../src/collector/manifest.js';
 import type { LossManifest } from '../../../src/shared/event.js';
+import { createFailingStoreHarness } from './failing-store.js';
 import { createHarness, gzipJson, NOW, postRaw, wireEvent, type Harness } from './harness.js';
 
 let h: Harness;
@@ -166,22 +167,14 @@ describe('POST /v1/batch with a loss manifest', () => {
   });
 
   it('stores nothing, manifest included, when the store fails; the resend stores both', async () => {
-    let failing = true;
-    h = createHarness({
-      wrapStore: (s): EventStore => ({
-        ...s,
-        insertBatch(events, manifest) {
-          if (failing) throw new Error('disk I/O error');
-          return s.insertBatch(events, manifest);
-        },
-      }),
-    });
+    const failing = createFailingStoreHarness();
+    h = failing;
     const body = { batch: [wireEvent()], manifest: lossManifest() };
 
     expect((await post(body)).statusCode).toBe(503);
     expect(h.store.getManifest('anon-1')).toBeUndefined();
 
-    failing = false;
+    failing.heal();
     expect((await post(body)).statusCode).toBe(200);
     expect(h.store.getManifest('anon-1')).toBeDefined();
   });
