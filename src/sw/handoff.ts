@@ -4,16 +4,19 @@
  * have given them: the device's identity from the meta store, enrichment, the same privacy step
  * (PII and URL guards, the consent decision, with the page's privacy configuration) and
  * validation; the outbox keeps a messageId once, so calls the worker did persist in time are not
- * stored twice.
+ * stored twice. What a call does to the identity and consent is the worker's own rule
+ * (src/worker/identity-rules.ts), so the two cannot read a call differently.
  *
  * Identity calls in the tail only name the events after them here; the worker writes identity,
- * and a `reset` it already applied must not mint a second anonymous id. A consent call is applied
- * (outbox-consent.ts: idempotent by its messageId, so one the worker applied changes nothing), since
- * a withdrawal must not be lost with the worker.
+ * and a `reset` it already applied must not mint a second anonymous id. An enforced consent call is
+ * applied (outbox-consent.ts: idempotent by its messageId, so one the worker applied changes
+ * nothing), since a withdrawal must not be lost with the worker; without a consent configuration
+ * a consent call is information only, and recording it is left to the worker.
  */
 import type { WireEvent } from '../shared/event.js';
 import type { Gate, HandoffMessage, PersistItem } from '../shared/protocol.js';
 import { enrich, type Identity } from '../worker/enrich.js';
+import { consentCallUpdate, identityAfterConsent, identityFromStore, namedBy, readStoredIdentity } from '../worker/identity-rules.js';
 import type { ValidationResult } from '../worker/pipeline.js';
 import { createPrivacy } from '../worker/privacy.js';
 import { changeConsent } from './outbox-consent.js';
@@ -24,6 +27,14 @@ import type { Quarantine } from './quarantine.js';
 export interface HandoffDeps {
   getDb: () => Promise<HomingDatabase>;
   persist: Persist;
+  /**
+   * The wire-event schema and the checks beyond it, without a site's own schemas. Those are a
+   * classic script the worker loads with `importScripts(schemasUrl)`, and the service worker cannot
+   * do that: the URL arrives in a message, after the SW's first run, when a classic SW may only
+   * import scripts it imported while installing, and the module build (homing-sw.mjs) has no
+   * `importScripts` at all. The collector checks the same base schema, so a tail event passed here
+   * is never refused there; only a site schema's extra rules are skipped for these few calls.
+   */
   validate: (event: WireEvent) => ValidationResult;
   quarantine: Quarantine;
   /** Mints the new anonymous id after a consent withdrawal. */
@@ -34,16 +45,9 @@ export interface HandoffDeps {
 
 async function readIdentity(getDb: () => Promise<HomingDatabase>): Promise<Identity> {
   const db = await getDb();
-  const tx = db.transaction(META);
-  const [anonymousId, userId, consent] = await Promise.all([
-    tx.store.get('anonymousId') as Promise<string | undefined>,
-    tx.store.get('userId') as Promise<string | null | undefined>,
-    tx.store.get('consent') as Promise<Record<string, boolean> | null | undefined>,
-  ]);
-  const identity: Identity = { anonymousId: anonymousId ?? 'unknown-device' };
-  if (userId) identity.userId = userId;
-  if (consent) identity.consent = consent;
-  return identity;
+  // Read-only: the worker mints and writes the device's id. A tail from a device that has none yet
+  // (its worker never read the store) is named 'unknown-device' rather than minting a second id.
+  return identityFromStore(await readStoredIdentity(db.transaction(META).store), () => 'unknown-device');
 }
 
 /** Resolves with how many events were new. */
@@ -62,14 +66,11 @@ export function createHandoff(deps: HandoffDeps): (msg: HandoffMessage) => Promi
         continue;
       }
       if (call.type === 'consent') {
-        if (privacy?.consent && call.consent) {
-          const change = await changeConsent(deps.getDb, privacy.allow(call.consent), { id: call.messageId, newId, now: call.ts });
-          identity = { anonymousId: change.anonymousId, consent: change.consent };
-          if (change.userId) identity.userId = change.userId;
-        }
+        const asked = consentCallUpdate(call, privacy);
+        if (asked?.enforce) identity = identityAfterConsent(await changeConsent(deps.getDb, asked.update, { id: call.messageId, newId, now: call.ts }));
         continue;
       }
-      if ((call.type === 'identify' || call.type === 'alias') && call.userId) identity = { ...identity, userId: call.userId };
+      identity = namedBy(identity, call);
       const event = enrich({ ...call, type: call.type }, identity, env);
       if (privacy) {
         const decision = await privacy.prepare(event, identity.consent, call.ts);

@@ -5,13 +5,15 @@
  * events after it at once) and writes through; before each batch it re-reads the store, so a
  * change made in another tab is picked up. A consent change is awaited instead: it is one
  * transaction that may also purge the outbox and reset the identity (outbox-consent.ts). Without
- * IndexedDB the identity lives in this worker only.
+ * IndexedDB the identity lives in this worker only. What each call changes is identity-rules.ts's
+ * to say, shared with the service worker's pagehide hand-off.
  */
 import { withdrawn } from '../shared/consent.js';
 import type { Capture, ConsentState } from '../shared/protocol.js';
 import { META, type HomingDatabase } from '../sw/outbox-db.js';
 import { changeConsent } from '../sw/outbox-consent.js';
 import type { Identity } from './enrich.js';
+import { identityAfterConsent, identityFromStore, namedBy, readStoredIdentity } from './identity-rules.js';
 
 export interface IdentityStore {
   /** The identity now (after every call applied so far). */
@@ -42,15 +44,9 @@ export async function loadIdentityStore(
   async function read(): Promise<void> {
     const db = await getDb();
     const tx = db.transaction(META, 'readwrite');
-    const [anonymousId, userId, consent] = await Promise.all([
-      tx.store.get('anonymousId') as Promise<string | undefined>,
-      tx.store.get('userId') as Promise<string | null | undefined>,
-      tx.store.get('consent') as Promise<Record<string, boolean> | null | undefined>,
-    ]);
-    identity = { anonymousId: anonymousId ?? newId() };
-    if (userId) identity.userId = userId;
-    if (consent) identity.consent = consent;
-    if (!anonymousId) void tx.store.put(identity.anonymousId, 'anonymousId');
+    const stored = await readStoredIdentity(tx.store);
+    identity = identityFromStore(stored, newId);
+    if (!stored.anonymousId) void tx.store.put(identity.anonymousId, 'anonymousId');
     await tx.done;
   }
 
@@ -83,20 +79,21 @@ export async function loadIdentityStore(
       }
     },
     apply(call) {
-      if ((call.type === 'identify' || call.type === 'alias') && call.userId) {
-        identity = { ...identity, userId: call.userId };
-        write([['userId', call.userId]]);
-      } else if (call.type === 'reset') {
+      if (call.type === 'reset') {
         identity = { anonymousId: newId(), consent: identity.consent };
         write([['anonymousId', identity.anonymousId], ['userId', null]]);
+        return;
       }
+      const named = namedBy(identity, call);
+      if (named === identity) return;
+      identity = named;
+      write([['userId', named.userId]]);
     },
     async changeConsent(update, { id, at, enforce }) {
       if (stored) {
         try {
           const change = await changeConsent(getDb, update, { id, newId, now: at, enforce });
-          identity = { anonymousId: change.anonymousId, consent: change.consent };
-          if (change.userId) identity.userId = change.userId;
+          identity = identityAfterConsent(change);
           return change;
         } catch (err) {
           onError('persist-failed', `consent: ${String(err)}`);

@@ -13,6 +13,7 @@ import type { Capture, ConsentState, EventRule, Gate, PageEnvironment, PersistIt
 import { createBatcher } from './batcher.js';
 import { enrich } from './enrich.js';
 import type { IdentityStore } from './identity.js';
+import { consentCallUpdate } from './identity-rules.js';
 import type { Privacy } from './privacy.js';
 import { createRuleGate, type Verdict } from './rules.js';
 
@@ -241,8 +242,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (elsewhere.length > 0) purgeQueue(elsewhere);
     for (const call of calls) {
       if (call.type === 'consent') {
-        if (privacy?.consent && call.consent) await changeConsent(identity, privacy.allow(call.consent), call.messageId, call.ts);
-        else if (call.consent) await identity.changeConsent(call.consent, { id: call.messageId, at: call.ts, enforce: false });
+        const asked = consentCallUpdate(call, privacy);
+        if (asked?.enforce) await changeConsent(identity, asked.update, call.messageId, call.ts);
+        else if (asked) await identity.changeConsent(asked.update, { id: call.messageId, at: call.ts, enforce: false });
         settle(ticket, false);
         continue;
       }

@@ -92,6 +92,15 @@ describe('pagehide hand-off in the service worker', () => {
     expect(await (await getDb()).get('meta', 'consent')).toBeUndefined();
   });
 
+  it('a grant the browser signals forbid entirely changes nothing, as in the worker (identity-rules.ts)', async () => {
+    const privacy = { consent: { honorGpc: true }, signals: { dnt: false, gpc: true } };
+    await handoff({ ...msg([{ type: 'consent', messageId: '0190-c1', ts: 0, page, consent: { marketing: true } }, call('a', 'one')]), privacy });
+    const db = await getDb();
+    expect(await db.get('meta', 'consent')).toBeUndefined();
+    expect(await db.get('meta', 'consentId')).toBeUndefined(); // not even recorded as applied
+    expect((await db.getAll('outbox')).flatMap((segment) => segment.ids)).toEqual(['a']); // held for analytics, undecided
+  });
+
   it('an identify in the tail names the events after it', async () => {
     await handoff(msg([call('a', 'one'), { type: 'identify', messageId: 'i', ts: 0, page, userId: 'new-user' }, call('b', 'two')]));
     const rows = await outbox.peek(10, 1e9);
