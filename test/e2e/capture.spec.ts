@@ -2,6 +2,7 @@
  * Capture, end to end in Chromium: autocapture, SPA page views, campaigns, dataLayer, validation,
  * values that cannot be cloned, and closing the tab right after tracking.
  */
+import { readStore } from '../helpers/idb-readers.js';
 import { test, expect, openDemo, stats, waitForServiceWorker, type StoredRow } from './fixtures.js';
 
 const byEvent = (rows: StoredRow[], name: string) => rows.filter((r) => r.event.event === name);
@@ -86,18 +87,7 @@ test('an invalid event is quarantined with its reason while the valid events of 
   expect(s.invalid).toBe(1);
   expect(s.errors['not-cloneable']).toBe(1);
   expect(s.unacked).toBe(0);
-  const quarantined = await page.evaluate(
-    () =>
-      new Promise<any[]>((resolve, reject) => {
-        const open = indexedDB.open('homing');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const req = open.result.transaction('quarantine').objectStore('quarantine').getAll();
-          req.onsuccess = () => resolve(req.result);
-          req.onerror = () => reject(req.error);
-        };
-      }),
-  );
+  const quarantined: any[] = await readStore(page, 'quarantine');
   expect(quarantined).toHaveLength(1);
   expect(quarantined[0].event.event).toBe('Not Snake Case');
   expect(quarantined[0].reason).toContain('/event');

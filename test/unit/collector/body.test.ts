@@ -2,6 +2,7 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import { jsonDepthExceeds } from '../../../src/collector/body.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchAnswer, EventStore } from '../../../src/collector/index.js';
+import { createFailingStoreHarness } from './failing-store.js';
 import { createHarness, gzipJson, postRaw, wireEvent, type Harness } from './harness.js';
 
 let h: Harness;
@@ -157,12 +158,6 @@ describe('jsonDepthExceeds', () => {
 
 describe('Accept-Encoding advertisement on every POST /v1/batch answer', () => {
   const json = { 'content-type': 'application/json' };
-  const failingStore = (s: EventStore): EventStore => ({
-    ...s,
-    insertBatch() {
-      throw new Error('disk I/O error');
-    },
-  });
 
   type Case = [label: string, harness: () => Harness, payload: () => string | Buffer, headers: Record<string, string>, status: number];
   const cases: Case[] = [
@@ -175,7 +170,7 @@ describe('Accept-Encoding advertisement on every POST /v1/batch answer', () => {
     ['413 body over the limit', () => createHarness({ bodyLimitBytes: 100 }), () => JSON.stringify({ batch: [wireEvent()] }), json, 413],
     ['415 unknown coding', () => createHarness(), () => '{}', { ...json, 'content-encoding': 'br' }, 415],
     ['415 unknown content type', () => createHarness(), () => '{}', { 'content-type': 'image/png' }, 415],
-    ['503 store failed', () => createHarness({ wrapStore: failingStore }), () => JSON.stringify({ batch: [wireEvent()] }), json, 503],
+    ['503 store failed', () => createFailingStoreHarness(), () => JSON.stringify({ batch: [wireEvent()] }), json, 503],
   ];
 
   it.each(cases)('%s', async (_label, harness, payload, headers, status) => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectorCounters, createKeyRing } from '../../../src/collector/index.js';
 import { derivedMessageId, parsePixel, TRANSPARENT_GIF, type PixelRequest } from '../../../src/collector/pixel.js';
+import { createFailingStoreHarness } from './failing-store.js';
 import { createHarness, NOW, type Harness } from './harness.js';
 
 function req(query: Record<string, string | string[]>, overrides: Partial<PixelRequest> = {}): PixelRequest {
@@ -161,7 +162,7 @@ describe('GET /p.gif', () => {
   });
 
   it('answers the GIF when the store fails, and counts it', async () => {
-    h = createHarness({ wrapStore: (s) => ({ ...s, insertBatch: () => { throw new Error('disk I/O error'); } }) });
+    h = createFailingStoreHarness();
     expectGif(await get('/p.gif?e=a&uid=u&mid=m1'));
     expect(collectorCounters(h.app).pixelFailed).toBe(1);
   });
