@@ -17,6 +17,7 @@ import {
   type PrivacyInit,
   type PrivacySignals,
   type WorkerApi,
+  type OutboxStats,
   type WorkerStats,
 } from '../shared/protocol.js';
 import { createUuidV7 } from '../shared/uuid-v7.js';
@@ -83,6 +84,12 @@ export interface HomingStats {
   consent: number;
   /** Error codes and how often each happened, on the page and in the worker. */
   errors: Record<string, number>;
+  /**
+   * The origin's outbox, shared by every tab: events waiting, and the collector's receipts since
+   * this browser installed Homing (`delivered`, `duplicate`, `rejected`, `deadLetter`). Null
+   * while the worker cannot answer.
+   */
+  outbox: OutboxStats | null;
   worker: WorkerStats | null;
 }
 
@@ -223,7 +230,8 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
     async stats() {
       let worker: WorkerStats | null = null;
       try {
-        worker = api ? await api.stats() : null;
+        // A worker that failed to start never answers: stats() must still resolve.
+        worker = api ? await Promise.race([api.stats(), new Promise<null>((r) => setTimeout(r, 2_000, null))]) : null;
       } catch {
         worker = null;
       }
@@ -236,6 +244,7 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
         throttled: worker?.throttled ?? 0,
         consent: worker?.consent ?? 0,
         errors: { ...errors },
+        outbox: worker?.outbox ?? null,
         worker,
       };
     },

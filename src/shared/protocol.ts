@@ -184,6 +184,26 @@ export interface WorkerStats {
   consent: number;
   relinks: number;
   errors: Record<string, number>;
+  /** The origin's outbox (shared by every tab), or null when IndexedDB could not be read. */
+  outbox: OutboxStats | null;
+}
+
+/** The outbox's size and cumulative outcomes since this browser installed Homing. */
+export interface OutboxStats {
+  /** Events waiting to be delivered, and their bytes. */
+  pending: number;
+  bytes: number;
+  /** Events committed to the outbox. */
+  stored: number;
+  /** Receipts: stored by the collector, already stored there (a resend or a copy), refused. */
+  delivered: number;
+  duplicate: number;
+  rejected: number;
+  /** Dropped by the storage budget, or past the retention time, before delivery. */
+  evicted: number;
+  expired: number;
+  /** Events kept in the dead-letter store (refused by the collector, with its reason). */
+  deadLetter: number;
 }
 
 /** Per event name: keep the last call of a burst (debounce) or the first (throttle). */
@@ -213,7 +233,7 @@ export interface WorkerApi<Port> {
   signals(signals: PrivacySignals): void;
   /** A fresh port to the service worker; the old one may be dead (the SW stopped). */
   link(port: Port | null): void;
-  stats(): WorkerStats;
+  stats(): Promise<WorkerStats>;
 }
 
 export interface WorkerInit {

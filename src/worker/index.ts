@@ -8,6 +8,7 @@ import { expose } from 'comlink';
 import { DEFAULTS } from '../shared/config.js';
 import type { WorkerApi, WorkerInit, WorkerStats } from '../shared/protocol.js';
 import { createDbOpener } from '../sw/outbox-db.js';
+import { readOutboxStats } from '../sw/outbox-stats.js';
 import { createQuarantine } from '../sw/quarantine.js';
 import { loadIdentityStore } from './identity.js';
 import { startLocalDelivery } from './local-delivery.js';
@@ -114,9 +115,10 @@ function createWorkerApi(): WorkerApi<MessagePort> {
       pipeline.setSink(local.sink);
     },
 
-    stats(): WorkerStats {
+    async stats(): Promise<WorkerStats> {
       const base = pipeline?.stats() ?? { received: 0, persisted: 0, pending: 0, invalid: 0, debounced: 0, throttled: 0, consent: 0, errors: {} };
-      return { ...base, relinks: link?.relinks() ?? 0, errors: { ...base.errors, ...errors } };
+      const outbox = await readOutboxStats(getDb).catch(() => null);
+      return { ...base, relinks: link?.relinks() ?? 0, errors: { ...base.errors, ...errors }, outbox };
     },
   };
 }

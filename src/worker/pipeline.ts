@@ -33,7 +33,7 @@ export interface Pipeline {
   setSink(sink: PersistSink): void;
   /** The page's DNT/GPC (consent chunk); with honorDnt/honorGpc, processing waits for them. */
   signals(signals: PrivacySignals): void;
-  stats(): Omit<WorkerStats, 'relinks'>;
+  stats(): Omit<WorkerStats, 'relinks' | 'outbox'>;
 }
 
 export interface PipelineDeps {
@@ -86,7 +86,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   /** Drops not yet reported to the outbox's counters. */
   let dropped: Record<string, number> = {};
   const drop = (reason: string) => (dropped[reason] = (dropped[reason] ?? 0) + 1);
-  const stats: Omit<WorkerStats, 'relinks'> = { received: 0, persisted: 0, pending: 0, invalid: 0, debounced: 0, throttled: 0, consent: 0, errors: {} };
+  const stats: Omit<WorkerStats, 'relinks' | 'outbox'> = { received: 0, persisted: 0, pending: 0, invalid: 0, debounced: 0, throttled: 0, consent: 0, errors: {} };
   const privacy = deps.privacy ?? null;
   /** Set once the identity store is loaded (the rule gate's `pass` is synchronous). */
   let identityNow: IdentityStore | null = null;

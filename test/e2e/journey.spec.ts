@@ -60,6 +60,10 @@ test('one track() lands in the collector database exactly once, in the wire form
   const s = await stats(page);
   expect(s.unacked).toBe(0);
   expect(s.acked).toBe(s.captured);
+  // stats().outbox: the origin's outbox, read by the worker from IndexedDB.
+  expect(s.outbox).toMatchObject({ pending: 0, rejected: 0, deadLetter: 0 });
+  expect(s.outbox.delivered).toBe(collector.events().length);
+  expect(s.outbox.stored).toBe(s.outbox.delivered);
 
   // Still exactly once after a reload and another delivery round.
   await page.reload();
