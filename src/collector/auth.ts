@@ -40,6 +40,7 @@ export function credentialOf(request: FastifyRequest): string | undefined {
 const HOW: Record<KeyKind, string> = {
   s2s: 'a server-to-server key is required: Authorization: Bearer <key>',
   admin: 'an admin key is required: Authorization: Bearer <key>',
+  read: 'a read or admin key is required: Authorization: Bearer <key>',
   write: 'a write key is required: Basic auth with the key as user name, or a "writeKey" field in the body',
 };
 

@@ -5,7 +5,8 @@
  *   Public by nature (it sits in the page), it says which site sends, and only matters once at
  *   least one is configured: from then on those endpoints require one.
  * - `s2s`: a secret for `POST /v1/s2s`, held by the site's servers.
- * - `admin`: a secret for erasure (`DELETE /v1/users/:id`) and `GET /v1/stats`.
+ * - `admin`: a secret for erasure (`DELETE /v1/users/:id`) and `GET /v1/stats`; it also reads.
+ * - `read`: a secret for the reports (`GET /v1/reports/*`), the dashboard and the live view.
  *
  * The ring keeps only SHA-256 digests, so a lookup's timing says nothing useful about a key and a
  * heap dump holds no secret; `id` (a digest prefix) is what logs and rate limits use instead.
@@ -13,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 
-export const KEY_KINDS = ['write', 's2s', 'admin'] as const;
+export const KEY_KINDS = ['write', 's2s', 'admin', 'read'] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
 
 export interface KeySpec {
@@ -45,7 +46,7 @@ export const MIN_SECRET_LENGTH = 16;
 
 export function createKeyRing(keys: readonly KeySpec[] = []): KeyRing {
   let byDigest = new Map<string, KeyInfo>();
-  let counts: Record<KeyKind, number> = { write: 0, s2s: 0, admin: 0 };
+  let counts: Record<KeyKind, number> = { write: 0, s2s: 0, admin: 0, read: 0 };
   const ring: KeyRing = {
     find(secret) {
       return byDigest.get(digest(secret));
@@ -58,7 +59,7 @@ export function createKeyRing(keys: readonly KeySpec[] = []): KeyRing {
     },
     replace(next) {
       const map = new Map<string, KeyInfo>();
-      const c: Record<KeyKind, number> = { write: 0, s2s: 0, admin: 0 };
+      const c: Record<KeyKind, number> = { write: 0, s2s: 0, admin: 0, read: 0 };
       for (const k of next) {
         const d = digest(k.key);
         if (map.has(d)) continue;
@@ -94,6 +95,7 @@ export type KeysFileParse = { ok: true; keys: KeySpec[] } | { ok: false; error: 
  *     s2s   Zm9vYmFyYmF6cXV4cXV1eA   billing-backend
  *     write wk_shop_7f3a             shop.example
  *     admin 3c1f0d8e2b6a4f59a7c1d2e3 ops
+ *     read  9b2e7c4d1a0f8e6d5c3b2a19 dashboard
  */
 export function parseKeysFile(text: string): KeysFileParse {
   const keys: KeySpec[] = [];

@@ -86,6 +86,9 @@ function run(request: WorkerRequest): void {
         return reply({ id: request.id, ok: true, value: engine.getManifest(request.deviceId) });
       case 'profile':
         return reply({ id: request.id, ok: true, value: engine.getProfile(request.userId) });
+      case 'counts':
+        engine.addQualityCounts(request.counts);
+        return reply({ id: request.id, ok: true });
       case 'close':
         engine.close();
         reply({ id: request.id, ok: true });

@@ -23,7 +23,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Channel } from '../../shared/event.js';
 import type {
-  ErasureResult, EventStore, InsertResult, LossCounts, StoredEvent, StoredManifest, StoredPayload, StoredProfile,
+  ErasureResult, EventStore, InsertResult, LossCounts, QualityCount, StoredEvent, StoredManifest, StoredPayload, StoredProfile,
 } from './store.js';
 
 /**
@@ -74,6 +74,26 @@ const MIGRATIONS: readonly string[] = [
      first_seen INTEGER NOT NULL,
      last_seen  INTEGER NOT NULL
    );`,
+  // v4: ingest outcomes per minute of receipt (reports/quality.ts), so duplicate and rejection
+  // rates survive restarts; `code` is '' except for rejections. And two covering indexes for the
+  // reports (store/sqlite-reports.ts), so no report reads the payloads of a whole range: by name
+  // then time (counts per bucket and event are index range counts), and by time with the columns
+  // the per-device, per-session and delay figures need. The second begins with `ts`, so it
+  // replaces events_ts, which would only cost inserts. Indexes led by device or session would
+  // spare the reports a sort but cost ingest about 40 % (they insert all over the tree, these two
+  // near their ends): bench/collector-load.ts, README "Reports".
+  `CREATE INDEX IF NOT EXISTS events_by_name ON events (event, type, ts, session_id, anonymous_id);
+   CREATE INDEX IF NOT EXISTS events_by_time ON events (
+     ts, session_id, anonymous_id, seq, received_at, sent_at, utm_source, utm_medium, utm_campaign);
+   DROP INDEX IF EXISTS events_ts;
+   CREATE TABLE IF NOT EXISTS quality_counts (
+     minute  INTEGER NOT NULL,
+     kind    TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     code    TEXT NOT NULL,
+     n       INTEGER NOT NULL,
+     PRIMARY KEY (minute, kind, channel, code)
+   ) WITHOUT ROWID;`,
 ];
 
 /** The schema version this code writes; exported so tests and tools can check a file. */
@@ -187,6 +207,7 @@ export interface SqliteEngine {
   getEvent(messageId: string): StoredEvent | undefined;
   getManifest(deviceId: string): StoredManifest | undefined;
   getProfile(userId: string): StoredProfile | undefined;
+  addQualityCounts(counts: readonly QualityCount[]): void;
   close(): void;
 }
 
@@ -250,6 +271,13 @@ export function openSqliteEngine(path: string, options: SqliteStoreOptions = {})
   const deleteDeviceEvents = db.prepare('DELETE FROM events WHERE user_id IS NULL AND anonymous_id IN (SELECT value FROM json_each(?))');
   const deleteManifests = db.prepare('DELETE FROM loss_manifests WHERE device_id IN (SELECT value FROM json_each(?))');
   const deleteProfile = db.prepare('DELETE FROM profiles WHERE user_id = ?');
+  const addCount = db.prepare(
+    `INSERT INTO quality_counts (minute, kind, channel, code, n) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (minute, kind, channel, code) DO UPDATE SET n = n + excluded.n`,
+  );
+  const addCounts = db.transaction((counts: readonly QualityCount[]) => {
+    for (const c of counts) addCount.run(c.minute, c.kind, c.channel, c.code, c.count);
+  });
 
   function insertJob(job: InsertJob): JobResult {
     const duplicates: number[] = [];
@@ -321,6 +349,9 @@ export function openSqliteEngine(path: string, options: SqliteStoreOptions = {})
       const row = selectProfile.get(userId) as ProfileRow | undefined;
       return row && { userId: row.user_id, traits: JSON.parse(row.traits) as Record<string, unknown>, firstSeen: row.first_seen, lastSeen: row.last_seen };
     },
+    addQualityCounts(counts) {
+      if (counts.length > 0) addCounts(counts);
+    },
     close() {
       if (closed) return;
       closed = true;
@@ -337,6 +368,7 @@ export interface SqliteStore extends EventStore {
   getEvent(messageId: string): StoredEvent | undefined;
   getManifest(deviceId: string): StoredManifest | undefined;
   getProfile(userId: string): StoredProfile | undefined;
+  addQualityCounts(counts: readonly QualityCount[]): void;
   close(): void;
 }
 
@@ -355,6 +387,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     getEvent: (messageId) => engine.getEvent(messageId),
     getManifest: (deviceId) => engine.getManifest(deviceId),
     getProfile: (userId) => engine.getProfile(userId),
+    addQualityCounts: (counts) => engine.addQualityCounts(counts),
     close: () => engine.close(),
   };
 }

@@ -112,6 +112,22 @@ export interface StoredProfile {
 
 export type Awaitable<T> = T | Promise<T>;
 
+/**
+ * Ingest outcomes per minute of receipt, for the data-quality report: counters the collector adds
+ * to (reports/quality-recorder.ts batches them), so they survive restarts. Rejected events have no
+ * reliable id, so everything is counted, not listed.
+ */
+export interface QualityCount {
+  /** Epoch ms of the minute's start (collector clock). */
+  minute: number;
+  kind: 'accepted' | 'duplicate' | 'rejected';
+  /** The channel the copies came through. */
+  channel: string;
+  /** The receipt code of a rejection; `''` for the other kinds. */
+  code: string;
+  count: number;
+}
+
 export interface EventStore {
   /**
    * Stores the events that are new, in one transaction: either every new event of the call is
@@ -136,6 +152,8 @@ export interface EventStore {
   /** The device's latest loss manifest (highest `at`), if it ever sent one. */
   getManifest(deviceId: string): Awaitable<StoredManifest | undefined>;
   getProfile(userId: string): Awaitable<StoredProfile | undefined>;
+  /** Adds to the quality counters (one transaction); engines without them leave it out. */
+  addQualityCounts?(counts: readonly QualityCount[]): Awaitable<void>;
   /** Waits for work in progress, then releases the store. Idempotent. */
   close(): Awaitable<void>;
 }

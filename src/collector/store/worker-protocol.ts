@@ -3,6 +3,7 @@
  * ./worker-store.ts). Types only.
  */
 import type { SqliteStoreOptions, InsertJob } from './sqlite.js';
+import type { QualityCount } from './store.js';
 
 export interface WorkerInit {
   path: string;
@@ -16,6 +17,7 @@ export type WorkerRequest =
   | { id: number; op: 'get'; messageId: string }
   | { id: number; op: 'manifest'; deviceId: string }
   | { id: number; op: 'profile'; userId: string }
+  | { id: number; op: 'counts'; counts: QualityCount[] }
   | { id: number; op: 'close' };
 
 /** `id` 0 is the worker's own: ready after opening the database, or why it could not. */

@@ -15,7 +15,7 @@
  * committed is then answered "duplicate") and the next call starts a new worker.
  */
 import { Worker } from 'node:worker_threads';
-import type { ErasureResult, EventStore, InsertResult, StoredEvent, StoredManifest, StoredProfile } from './store.js';
+import type { ErasureResult, EventStore, InsertResult, QualityCount, StoredEvent, StoredManifest, StoredProfile } from './store.js';
 import { toInsertResult, toManifestTuple, toRowTuple, type InsertJob, type JobResult, type SqliteStoreOptions } from './sqlite.js';
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.js';
 
@@ -122,6 +122,7 @@ export async function createSqliteWorkerStore(path: string, options: WorkerStore
     getEvent: (messageId) => call<StoredEvent | undefined>({ op: 'get', messageId }),
     getManifest: (deviceId) => call<StoredManifest | undefined>({ op: 'manifest', deviceId }),
     getProfile: (userId) => call<StoredProfile | undefined>({ op: 'profile', userId }),
+    addQualityCounts: (counts: readonly QualityCount[]) => call<void>({ op: 'counts', counts: [...counts] }),
     close() {
       closing ??= (async () => {
         if (!worker) return;

@@ -19,7 +19,7 @@ describe('parseKeysFile', () => {
   });
 
   it.each([
-    ['root sk_0123456789abcdefghij', 'line 1: unknown kind (expected write, s2s, admin)'],
+    ['root sk_0123456789abcdefghij', 'line 1: unknown kind (expected write, s2s, admin, read)'],
     ['\ns2s', 'line 2: no key after "s2s"'],
     ['s2s shortkey', 'line 1: s2s keys must be at least 16 characters'],
     ['write wk:1', 'line 1: write keys may only contain letters, digits and . _ ~ + / - (then = padding)'],

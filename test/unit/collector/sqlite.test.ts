@@ -66,7 +66,9 @@ describe('createSqliteStore', () => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
       const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'").pluck().all();
-      expect(indexes).toContain('events_ts');
+      // Time ranges go through events_by_time (v4), which begins with ts and replaced events_ts.
+      expect(indexes).toEqual(expect.arrayContaining(['events_by_time', 'events_by_name']));
+      expect(indexes).not.toContain('events_ts');
     } finally {
       db.close();
     }
@@ -310,7 +312,7 @@ describe('schema version 3: channels, consent, profiles, erasure', () => {
     const db = new Database(path, { readonly: true });
     try {
       expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
-      expect(SQLITE_SCHEMA_VERSION).toBe(3);
+      expect(SQLITE_SCHEMA_VERSION).toBe(4);
       const columns = db.prepare("SELECT name FROM pragma_table_xinfo('events')").pluck().all();
       expect(columns).toEqual(expect.arrayContaining(['channels', 'consent']));
       expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'").pluck().all()).toContain('events_user');

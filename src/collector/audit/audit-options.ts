@@ -1,0 +1,107 @@
+/**
+ * Options of `homing-collector audit`, as a pure function (testable without a process). Times are
+ * epoch ms, ISO 8601, `now`, or relative to now (`now-24h`, `now-7d`, `now-30m`, as Grafana writes
+ * them), so a schedule can say "the last day" without computing dates.
+ */
+import { parseArgs } from 'node:util';
+import { parseTime } from '../reports/query.js';
+
+export interface AuditOptions {
+  db: string;
+  from: number;
+  to: number;
+  /** A check fails when its rate is above its maximum; null: reported, not checked. */
+  maxMissingRate: number | null;
+  maxDuplicateRate: number | null;
+  maxRejectedRate: number | null;
+  json: boolean;
+}
+
+export type AuditParse = { kind: 'run'; options: AuditOptions } | { kind: 'help' } | { kind: 'error'; message: string };
+
+export const DEFAULT_MAX_MISSING_RATE = 0.01;
+
+export const AUDIT_USAGE = `Usage: homing-collector audit --db <path> --from <time> --to <time> [options]
+
+Checks the data quality of the events captured in [from, to): events missing (per-device sequence
+gaps), duplicates received, events rejected; prints them with latency, clock skew and the loss
+manifests, and exits 1 when a rate is above its maximum (0 otherwise, 2 on bad usage).
+
+  --db <path|url>              SQLite file or clickhouse:// URL     HOMING_DB
+  --from <time>, --to <time>   epoch ms, ISO 8601, now, or now-<n>m|h|d (e.g. now-24h)
+  --max-missing-rate <r>       fail above this share missing (default ${DEFAULT_MAX_MISSING_RATE})
+  --max-duplicate-rate <r>     fail above this share of copies that were duplicates (off by default)
+  --max-rejected-rate <r>      fail above this share of copies rejected (off by default)
+  --json                       print the report and the checks as JSON
+  -h, --help                   show this help
+
+Duplicates and rejections are counted when received (collector clock), loss and latency by
+capture time. A progress bar shows on long scans when stderr is a terminal.
+`;
+
+const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseAuditTime(text: string, now: number): number | null {
+  if (text === 'now') return now;
+  const rel = /^now-(\d{1,6})([mhd])$/.exec(text);
+  if (rel) return now - Number(rel[1]) * UNITS[rel[2]];
+  return parseTime(text);
+}
+
+export function parseAuditOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, now: number): AuditParse {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        db: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        'max-missing-rate': { type: 'string' },
+        'max-duplicate-rate': { type: 'string' },
+        'max-rejected-rate': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    return { kind: 'error', message: (err as Error).message };
+  }
+  if (values.help) return { kind: 'help' };
+  const db = (values.db as string | undefined) ?? env.HOMING_DB;
+  if (!db) return { kind: 'error', message: '--db is required (the collector\'s SQLite file or clickhouse:// URL)' };
+  const times: Record<'from' | 'to', number> = { from: 0, to: 0 };
+  for (const name of ['from', 'to'] as const) {
+    const text = values[name] as string | undefined;
+    if (text === undefined) return { kind: 'error', message: `--${name} is required (epoch ms, ISO 8601, now, or now-<n>m|h|d)` };
+    const t = parseAuditTime(text, now);
+    if (t === null) return { kind: 'error', message: `invalid --${name} "${text}": expected epoch ms, ISO 8601, now, or now-<n>m|h|d` };
+    times[name] = t;
+  }
+  if (times.from >= times.to) return { kind: 'error', message: '--from must be before --to' };
+  const rates: Record<string, number | null> = {};
+  for (const name of ['max-missing-rate', 'max-duplicate-rate', 'max-rejected-rate']) {
+    const text = values[name] as string | undefined;
+    if (text === undefined) {
+      rates[name] = name === 'max-missing-rate' ? DEFAULT_MAX_MISSING_RATE : null;
+      continue;
+    }
+    const r = Number(text);
+    if (text.trim() === '' || !Number.isFinite(r) || r < 0 || r > 1) return { kind: 'error', message: `invalid --${name} "${text}": expected a rate from 0 to 1 (0.01 is 1 %)` };
+    rates[name] = r;
+  }
+  return {
+    kind: 'run',
+    options: {
+      db,
+      from: times.from,
+      to: times.to,
+      maxMissingRate: rates['max-missing-rate'],
+      maxDuplicateRate: rates['max-duplicate-rate'],
+      maxRejectedRate: rates['max-rejected-rate'],
+      json: values.json === true,
+    },
+  };
+}

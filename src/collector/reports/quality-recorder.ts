@@ -1,0 +1,73 @@
+/**
+ * Turns ingest outcomes into the quality counters the store keeps (accepted, duplicate by channel,
+ * rejected by code, per minute of receipt), batched: a request costs a few map updates on the
+ * HTTP thread, and the counters reach the store in one small transaction per second.
+ *
+ * Why from the ingest observer and not inside the store's insert transaction: rejected events
+ * never reach the store, and in-request repeats are settled before it; the observer sees every
+ * outcome exactly as the receipts said, from one place. The price: a crash loses at most the last
+ * second of counters, never an event.
+ */
+import type { IngestListener } from '../observe.js';
+import type { Awaitable, QualityCount } from '../store/store.js';
+
+export interface QualityRecorder {
+  listener: IngestListener;
+  /** Writes what has accumulated; failed writes keep their counts for the next flush. */
+  flush(): Promise<void>;
+  /** Stops the timer and flushes one last time. */
+  close(): Promise<void>;
+}
+
+export interface QualityRecorderDeps {
+  write(counts: QualityCount[]): Awaitable<void>;
+  onError(err: unknown): void;
+  flushMs?: number;
+}
+
+export function createQualityRecorder(deps: QualityRecorderDeps): QualityRecorder {
+  let pending = new Map<string, QualityCount>();
+  const add = (minute: number, kind: QualityCount['kind'], channel: string, code: string, count: number) => {
+    if (count === 0) return;
+    const key = `${minute}\n${kind}\n${channel}\n${code}`;
+    const c = pending.get(key);
+    if (c) c.count += count;
+    else pending.set(key, { minute, kind, channel, code, count });
+  };
+
+  const listener: IngestListener = (o) => {
+    // A failed store answered 503 for everything: nothing was decided, the client resends.
+    if (o.failed) return;
+    const minute = Math.floor(o.receivedAt / 60_000) * 60_000;
+    add(minute, 'accepted', o.channel, '', o.accepted.length);
+    add(minute, 'duplicate', o.channel, '', o.duplicate.length);
+    for (const r of o.rejected) add(minute, 'rejected', o.channel, r.code, 1);
+  };
+
+  let writing: Promise<void> = Promise.resolve();
+  async function flushNow(): Promise<void> {
+    if (pending.size === 0) return;
+    const batch = pending;
+    pending = new Map();
+    try {
+      await deps.write([...batch.values()]);
+    } catch (err) {
+      deps.onError(err);
+      for (const c of batch.values()) add(c.minute, c.kind, c.channel, c.code, c.count);
+    }
+  }
+  // One write at a time, in order.
+  const flush = () => (writing = writing.then(flushNow));
+
+  const timer = setInterval(() => void flush(), deps.flushMs ?? 1_000);
+  timer.unref();
+
+  return {
+    listener,
+    flush,
+    async close() {
+      clearInterval(timer);
+      await flush();
+    },
+  };
+}
