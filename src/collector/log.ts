@@ -32,9 +32,10 @@ export const REDACT_PATHS = [
   '*.writeKey',
 ];
 
-/** Cuts the value of `wk` (a write key) out of a URL's query string. */
+/** Cuts the values of `wk` (a write key) and `key` (a read key) out of a URL's query string. */
 export function redactUrl(url: string): string {
-  return url.includes('wk=') ? url.replace(/([?&]wk=)[^&#]*/g, `$1${REDACTED}`) : url;
+  // `wk`: the pixel's write key; `key`: a read key on the live stream (EventSource sets no headers).
+  return url.includes('wk=') || url.includes('key=') ? url.replace(/([?&](?:wk|key)=)[^&#]*/g, `$1${REDACTED}`) : url;
 }
 
 export function loggerOptions(

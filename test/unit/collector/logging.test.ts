@@ -79,4 +79,9 @@ describe('redactUrl', () => {
     expect(redactUrl('/p.gif?e=x&wk=abc')).toBe('/p.gif?e=x&wk=[redacted]');
     expect(redactUrl('/p.gif?e=x&awk=1')).toBe('/p.gif?e=x&awk=1');
   });
+
+  it('cuts a read key given as ?key= (the live stream), and only that parameter', () => {
+    expect(redactUrl('/v1/live?event=a&key=secret-read-key&session=s')).toBe('/v1/live?event=a&key=[redacted]&session=s');
+    expect(redactUrl('/v1/live?monkey=1')).toBe('/v1/live?monkey=1');
+  });
 });
