@@ -1,4 +1,7 @@
-/** `node dist/demo/cli.js --port 8080 --collector http://127.0.0.1:8787` */
+/**
+ * `node dist/demo/cli.js --port 8080 --collector http://127.0.0.1:8787 [--dashboard-key <read key>]`
+ * (the key only goes into the shop panel's link to the collector's dashboard).
+ */
 import { parseArgs } from 'node:util';
 import { createDemoServer } from './server.js';
 
@@ -9,6 +12,7 @@ const { values } = parseArgs({
     collector: { type: 'string', default: process.env.HOMING_COLLECTOR ?? 'http://127.0.0.1:8787' },
     root: { type: 'string', default: 'demo' },
     bundles: { type: 'string', default: 'dist/browser' },
+    'dashboard-key': { type: 'string', default: process.env.HOMING_DASHBOARD_KEY },
   },
 });
 
@@ -18,6 +22,7 @@ const server = createDemoServer({
   collector: values.collector!,
   root: values.root!,
   bundles: values.bundles!,
+  dashboardKey: values['dashboard-key'],
 });
 server.listen(Number(values.port), values.host, () => {
   console.log(`homing demo on http://${values.host}:${values.port}/ (collector ${values.collector})`);

@@ -4,7 +4,7 @@
  * worker's default scope covers the whole site.
  */
 import { createServer, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 
 export interface DemoServerOptions {
@@ -18,7 +18,17 @@ export interface DemoServerOptions {
   bundles: string;
   /** `false` for a site whose own service worker imports Homing's (the client then registers none). */
   swUrl?: false;
+  /** Folder of the shop's built scripts (app.js, sw.js); defaults to `dist/demo/shop` beside `bundles`. */
+  shopBundles?: string;
+  /** A read key for the collector's dashboard, put in the shop panel's dashboard link (`#key=`). */
+  dashboardKey?: string;
 }
+
+/**
+ * The demo shop (demo/shop): a single-page app under this prefix, with its own service worker.
+ * Its scripts are built (dist/demo/shop), its other files are served from the source folder.
+ */
+const SHOP = '/shop/';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -45,11 +55,12 @@ export function createDemoServer(options: DemoServerOptions): Server {
       let path = decodeURIComponent(url.pathname);
       if (path.endsWith('/')) path += 'index.html';
       const fromBundles = /^\/homing[\w.-]*\.m?js(\.map)?$/.test(path);
-      const file = inside(fromBundles ? options.bundles : options.root, path);
+      let file = inside(fromBundles ? options.bundles : options.root, path);
       if (!file) {
         res.writeHead(400).end('bad path');
         return;
       }
+      if (path.startsWith(SHOP)) file = await shopFile(file, path, options);
       let body: Buffer | string = await readFile(file);
       if (extname(file) === '.html') body = await withStub(body.toString('utf8'), options, url.searchParams);
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
@@ -62,12 +73,31 @@ export function createDemoServer(options: DemoServerOptions): Server {
 }
 
 /**
- * Pastes the stub and the page's configuration where the page has `<!-- homing -->`. A page URL
+ * The file serving a shop path: the source file if there is one, else the built script, else (an
+ * extensionless route like /shop/product/sku-1) the app's page, which routes on the client.
+ */
+async function shopFile(file: string, path: string, options: DemoServerOptions): Promise<string> {
+  if (await isFile(file)) return file;
+  const built = inside(options.shopBundles ?? join(options.bundles, '..', 'demo', 'shop'), path.slice(SHOP.length));
+  if (built && (await isFile(built))) return built;
+  return extname(path) === '' ? join(options.root, 'shop', 'index.html') : file;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isFile(), () => false);
+}
+
+/**
+ * Pastes the stub and the page's configuration where the page has `<!-- homing -->`. A page may
+ * carry its own settings over the demo's, as JSON in the marker: `<!-- homing {"swUrl":false} -->`
+ * (the shop does: its own service worker imports Homing's). `<!-- homing-demo -->` becomes the
+ * collector's URL and the dashboard key, as JSON the shop's panel reads. A page URL
  * with `?swParams=sync%3D0` registers the SW with those extra parameters (tests use it to turn
  * Background Sync off); `?homingConfig=<JSON object>` is merged over the demo's configuration, key
  * by key (tests use it for `consent`, `pii`, `urlParams`).
  */
 async function withStub(html: string, options: DemoServerOptions, params: URLSearchParams): Promise<string> {
+  const marker = MARKER.exec(html);
   const stub = await readFile(join(options.bundles, 'stub.js'), 'utf8');
   const swParams = params.get('swParams');
   const config = JSON.stringify({
@@ -78,13 +108,20 @@ async function withStub(html: string, options: DemoServerOptions, params: URLSea
     autocapture: { clicks: true, forms: true, scroll: true, engagement: true },
     dataLayer: true,
     rules: { search_typed: { debounceMs: 300 }, slider_moved: { throttleMs: 500 } },
+    ...extraConfig(marker?.[1] ?? null),
     ...extraConfig(params.get('homingConfig')),
   }).replace(/</g, '\\u003c'); // a `</script>` in a value must not end the script
   const snippet =
     `<script>${stub.trim()}\nhoming.init(${config});</script>\n` +
     `<script type="module" async src="/homing.js"></script>`;
-  return html.replace('<!-- homing -->', snippet);
+  const demo = JSON.stringify({ collector: options.collector, dashboardKey: options.dashboardKey ?? null }).replace(/</g, '\\u003c');
+  return html
+    .replace(MARKER, () => snippet)
+    .replace('<!-- homing-demo -->', () => `<script type="application/json" id="homing-demo">${demo}</script>`);
 }
+
+/** `<!-- homing -->`, or `<!-- homing {...} -->` with the page's own settings. */
+const MARKER = /<!-- homing(?: (\{.*?\}))? -->/;
 
 /** The `homingConfig` page parameter: a JSON object, or nothing. */
 function extraConfig(json: string | null): Record<string, unknown> {

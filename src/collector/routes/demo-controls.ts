@@ -1,0 +1,62 @@
+/**
+ * Demo only, never for production: `--demo-controls` adds a switch that makes this collector
+ * behave as if it were down, so a person watching the demo shop sees events pile up in the
+ * browser's outbox and drain when it comes back.
+ *
+ *   GET  /demo/outage                  → { down, since, refused }
+ *   POST /demo/outage {"down": true}   → the same, after switching
+ *
+ * While down, every ingest route answers 503 with `Retry-After`: the answer a real collector gives
+ * when its store is overloaded (ingest.ts), which the SDK already treats as "unknown outcome: keep
+ * the events and resend later". Nothing is stored or read meanwhile, so what the test and the
+ * panel see is the SDK's own behaviour, not a special path. The switch has no key: anyone who can
+ * reach the collector could stop its ingest, which is why it is off unless the flag is given.
+ */
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../http-error.js';
+import { PIXEL_PATH } from './pixel.js';
+
+export const OUTAGE_PATH = '/demo/outage';
+
+/** Seconds a client is asked to wait: short, so the drain shows within a moment of switching back. */
+export const OUTAGE_RETRY_AFTER_S = 2;
+
+/** Every way events arrive: SDK batches, Segment singles, server-to-server, the pixel. */
+const INGEST_ROUTES = new Set(['POST /v1/batch', 'POST /v1/track', 'POST /v1/page', 'POST /v1/identify', 'POST /v1/s2s', `GET ${PIXEL_PATH}`]);
+
+export interface OutageState {
+  down: boolean;
+  /** Epoch ms of the last switch, or null if it was never switched. */
+  since: number | null;
+  /** Ingest requests refused with 503 since the collector started. */
+  refused: number;
+}
+
+/** Registers the switch and the hook that enforces it; call before the ingest routes. */
+export function registerDemoControls(app: FastifyInstance, now: () => number): void {
+  const state: OutageState = { down: false, since: null, refused: 0 };
+
+  // preHandler runs after the origin check and the CORS plugin, so a page can read the 503 and its
+  // Retry-After (exposed by cors.ts), exactly as it would read a real overload answer.
+  app.addHook('preHandler', async (request) => {
+    if (!state.down || !INGEST_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) return;
+    state.refused++;
+    throw new HttpError(503, 'collector-down', 'the collector is switched off (demo outage); resend later', {
+      'retry-after': String(OUTAGE_RETRY_AFTER_S),
+    });
+  });
+
+  app.get(OUTAGE_PATH, async (): Promise<OutageState> => ({ ...state }));
+
+  app.post(OUTAGE_PATH, async (request): Promise<OutageState> => {
+    const body = request.body as { down?: unknown } | null | undefined;
+    const down = typeof body === 'object' && body !== null ? body.down : undefined;
+    if (typeof down !== 'boolean') throw new HttpError(400, 'invalid-body', 'expected a JSON body {"down": true} or {"down": false}');
+    if (down !== state.down) {
+      state.down = down;
+      state.since = now();
+      request.log.warn({ down }, down ? 'demo outage: ingest answers 503 from now on' : 'demo outage over: ingest accepts events again');
+    }
+    return { ...state };
+  });
+}
