@@ -17,6 +17,7 @@ import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises
 import { gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import { compileSchemas, findEvalUse } from './scripts/compile-schemas.mjs';
+import { injectShopManifest } from './demo/shop/inject-manifest.mjs';
 
 const dev = process.argv.includes('--dev');
 const types = !process.argv.includes('--no-types');
@@ -70,7 +71,13 @@ const entries = [
   // The collector for Node; dependencies stay in node_modules.
   {
     ...node,
-    entryPoints: { index: 'src/collector/index.ts', cli: 'src/collector/cli.ts', 'sqlite-worker': 'src/collector/store/sqlite-worker.ts' },
+    entryPoints: {
+      index: 'src/collector/index.ts',
+      cli: 'src/collector/cli.ts',
+      'sqlite-worker': 'src/collector/store/sqlite-worker.ts',
+      // The report queries' own thread and read-only connection (store/reports-worker.ts).
+      'reports-worker': 'src/collector/store/reports-worker.ts',
+    },
     outdir: `${OUT}/collector`,
   },
   // `homing-schemas`: compiles a site's event schemas for the worker. Like the collector, Node and
@@ -78,6 +85,20 @@ const entries = [
   { ...node, entryPoints: { cli: 'src/schemas-cli/cli.ts' }, outdir: `${OUT}/schemas-cli` },
   // The demo's static server (npm start, and the e2e tests) and the benchmark runner.
   { ...node, entryPoints: { 'demo/cli': 'demo/cli.ts', 'bench/run': 'bench/run.ts' }, outdir: OUT, sourcemap: false },
+  // The dashboard the collector serves at /dashboard: its script, its CSS (uPlot's and its own,
+  // imported by the script) and the page, copied as is (routes/dashboard.ts fills in the hashes).
+  {
+    ...browser,
+    entryPoints: { dashboard: 'src/dashboard/main.ts', index: 'src/dashboard/index.html' },
+    loader: { '.html': 'copy' },
+    outdir: `${OUT}/dashboard`,
+    format: 'esm',
+    sourcemap: false,
+  },
+  // The demo shop: its page script, and its own service worker (workbox precaching + Homing's SW
+  // module, one classic script), whose precache list injectShopManifest writes after the build.
+  { ...browser, entryPoints: { app: 'demo/shop/src/main.ts' }, outdir: `${OUT}/demo/shop`, format: 'esm' },
+  { ...browser, entryPoints: { sw: 'demo/shop/sw/sw.ts' }, outdir: `${OUT}/demo/shop`, format: 'iife' },
 ];
 
 // ── Schemas ─────────────────────────────────────────────────────────────────────────────────────
@@ -160,6 +181,7 @@ for (const cli of [`${OUT}/collector/cli.js`, `${OUT}/schemas-cli/cli.js`]) {
   await writeFile(cli, '#!/usr/bin/env node\n' + (await readFile(cli, 'utf8')));
   await chmod(cli, 0o755); // writeFile's `mode` applies only to a new file, and esbuild made this one
 }
+await injectShopManifest(OUT);
 if (types) await declarations();
 const ok = await sizes();
 console.log(`built ${dev ? 'dev' : 'production'} bundles in ${Date.now() - started} ms`);

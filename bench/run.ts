@@ -4,7 +4,7 @@
  * tests. Every figure comes from this one run; the machines are noisy, so read medians and ratios.
  *
  *   npm run bench                      everything
- *   npm run bench -- --only=collector  one group (track, persist, collector, e2e, firefox)
+ *   npm run bench -- --only=collector  one group (track, persist, collector, e2e, firefox, load, clickhouse, reports)
  */
 import { chromium } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,12 +15,15 @@ import { freePort } from '../test/helpers/ports.js';
 import { benchMainThread, benchPersist } from './browser.js';
 import { benchCollector } from './collector-ingest.js';
 import { benchCollectorLoad } from './collector-load.js';
+import { benchReports } from './reports.js';
+import { benchClickHouseLoad } from './clickhouse-load.js';
+import { benchClickHouseReports } from './clickhouse-reports.js';
 import { benchEndToEnd } from './e2e-throughput.js';
 import { benchFirefox } from './firefox.js';
 import { startProcess, type Started } from './process.js';
 
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
-const only = (onlyArg ? onlyArg.slice('--only='.length) : 'track,persist,collector,e2e,firefox,load').split(',');
+const only = (onlyArg ? onlyArg.slice('--only='.length) : 'track,persist,collector,e2e,firefox,load,clickhouse,reports').split(',');
 const dir = mkdtempSync(join(tmpdir(), 'homing-bench-'));
 const started: Started[] = [];
 const results: Record<string, unknown> = {};
@@ -42,9 +45,19 @@ try {
   if (only.includes('collector')) {
     results.collector = await benchCollector(dir, started);
   }
+  if (only.includes('reports')) {
+    // 1,000,000 events in SQLite, then every report timed (median of 5).
+    results.reports = await benchReports(dir);
+  }
   if (only.includes('load')) {
     // autocannon against the collector and against a bare 204 server: the ratio is the figure.
     results.collectorLoad = await benchCollectorLoad(dir, started);
+  }
+  if (only.includes('clickhouse')) {
+    // ClickHouse through 1, 2, 3 collector processes, next to the embedded store under the same load.
+    results.clickhouseLoad = await benchClickHouseLoad(dir, started);
+    // The SQLite report bench's 1,000,000 events in ClickHouse, every report timed (median of 5).
+    results.clickhouseReports = await benchClickHouseReports();
   }
   if (only.includes('track') || only.includes('persist')) {
     const { origin } = await startSite('browser.sqlite');

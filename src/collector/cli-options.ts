@@ -9,6 +9,7 @@ import type { LogLevel } from 'fastify';
 import { COLLECTOR_DEFAULTS } from '../shared/config.js';
 import type { AllowedOrigins } from './cors.js';
 import { checkKey, type KeyKind, type KeySpec } from './keys.js';
+import { isClickHouseUrl, parseClickHouseUrl } from './store/clickhouse-url.js';
 import { LOG_LEVELS } from './log.js';
 
 export interface CliOptions {
@@ -27,6 +28,11 @@ export interface CliOptions {
   logLevel: LogLevel;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  /** ClickHouse group commit (only with a clickhouse:// `db`): rows per INSERT, longest wait in ms. */
+  clickhouseBatchRows: number;
+  clickhouseBatchMs: number;
+  /** Demo only: the outage switch (routes/demo-controls.ts). */
+  demoControls: boolean;
 }
 
 export type CliParse =
@@ -40,21 +46,32 @@ export const USAGE = `Usage: homing-collector [options]
 
 Receives Homing (Segment-shaped) events and stores each messageId once: POST /v1/batch,
 /v1/track, /v1/page, /v1/identify (SDKs), GET /p.gif (pixel), POST /v1/s2s (servers, secret key),
-DELETE /v1/users/:id (erasure, admin key), GET /v1/stats (admin key), GET /healthz.
+DELETE /v1/users/:id (erasure, admin key), GET /v1/stats (admin key), GET /healthz,
+GET /v1/reports/* (read key).
+       homing-collector audit --db <path> --from <time> --to <time> [...]
+checks a range's data quality and exits 1 past a threshold (homing-collector audit --help).
 
 Options (each also read from an environment variable; a flag wins):
   --port <n>              TCP port; 0 picks a free one         HOMING_PORT      (default ${D.port})
   --host <addr>           interface to listen on               HOMING_HOST      (default ${D.host})
-  --db <path>             SQLite file, created if missing      HOMING_DB        (default ${D.db})
+  --db <path|url>         SQLite file, created if missing,     HOMING_DB        (default ${D.db})
+                          or clickhouse://[user:pass@]host:8123/database
+                          (clickhouses:// or ?secure=1 for HTTPS; user and
+                          password also HOMING_CLICKHOUSE_USER, _PASSWORD)
+  --ch-batch-rows <n>     ClickHouse: events per INSERT        HOMING_CH_BATCH_ROWS (default ${D.clickhouseBatchRows})
+  --ch-batch-ms <ms>      ClickHouse: longest a request waits  HOMING_CH_BATCH_MS   (default ${D.clickhouseBatchMs})
+                          for its INSERT
   --origins <list>        comma-separated exact origins        HOMING_ORIGINS   (default *)
                           allowed to send from browsers,
                           e.g. https://shop.example,http://localhost:5173
   --write-keys <list>     write keys; once any is set, the     HOMING_WRITE_KEYS
                           SDK endpoints and the pixel need one
   --keys-file <path>      keys, one per line: <kind> <key>     HOMING_KEYS_FILE
-                          [label], kind write|s2s|admin;
+                          [label], kind write|s2s|admin|read;
                           re-read on change and on SIGHUP
   --admin-key <key>       admin key (erasure, stats)           HOMING_ADMIN_KEY
+  --read-keys <list>      read keys: reports, dashboard, live  HOMING_READ_KEYS
+                          view (the admin key reads too)
                           server-to-server keys (comma list):  HOMING_S2S_KEYS  (env or keys file only)
   --keep-ip               store full client IPs (default:      HOMING_KEEP_IP=1
                           last IPv4 octet / last 80 IPv6 bits zeroed)
@@ -69,6 +86,9 @@ Options (each also read from an environment variable; a flag wins):
   --request-timeout <ms>  ... or their whole request           HOMING_REQUEST_TIMEOUT (default ${D.requestTimeoutMs})
   --log-level <level>     pino level: ${LOG_LEVELS.slice(0, 4).join(', ')},      HOMING_LOG_LEVEL (default ${D.logLevel})
                           ${LOG_LEVELS.slice(4).join(', ')} (debug: one line per request)
+  --demo-controls         DEMO ONLY, never in production: adds HOMING_DEMO_CONTROLS=1
+                          POST /demo/outage {"down":true|false}, which makes
+                          every ingest route answer 503 (no key needed)
   -h, --help              show this help
 
 Secrets in flags show in the process list: prefer the environment or the keys file.
@@ -89,6 +109,7 @@ export function parseCliOptions(argv: readonly string[], env: Env): CliParse {
         'write-keys': { type: 'string' },
         'keys-file': { type: 'string' },
         'admin-key': { type: 'string' },
+        'read-keys': { type: 'string' },
         'keep-ip': { type: 'boolean' },
         'trusted-proxies': { type: 'string' },
         'rate-limit-ip': { type: 'string' },
@@ -98,6 +119,9 @@ export function parseCliOptions(argv: readonly string[], env: Env): CliParse {
         'headers-timeout': { type: 'string' },
         'request-timeout': { type: 'string' },
         'log-level': { type: 'string' },
+        'ch-batch-rows': { type: 'string' },
+        'ch-batch-ms': { type: 'string' },
+        'demo-controls': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -131,6 +155,13 @@ function readOptions(values: Record<string, string | boolean | undefined>, env: 
   if (host.trim() === '') throw new UsageError('host must not be empty');
   const db = text('db', 'HOMING_DB') ?? D.db;
   if (db.trim() === '') throw new UsageError('db path must not be empty');
+  if (isClickHouseUrl(db)) {
+    try {
+      parseClickHouseUrl(db, env);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
 
   const origins = parseOrigins(text('origins', 'HOMING_ORIGINS') ?? '*');
 
@@ -138,6 +169,7 @@ function readOptions(values: Record<string, string | boolean | undefined>, env: 
     ...keyList('write', text('write-keys', 'HOMING_WRITE_KEYS'), values['write-keys'] !== undefined ? '--write-keys' : 'HOMING_WRITE_KEYS'),
     ...keyList('admin', text('admin-key', 'HOMING_ADMIN_KEY'), values['admin-key'] !== undefined ? '--admin-key' : 'HOMING_ADMIN_KEY'),
     ...keyList('s2s', env.HOMING_S2S_KEYS, 'HOMING_S2S_KEYS'),
+    ...keyList('read', text('read-keys', 'HOMING_READ_KEYS'), values['read-keys'] !== undefined ? '--read-keys' : 'HOMING_READ_KEYS'),
   ];
   const keysFile = text('keys-file', 'HOMING_KEYS_FILE') ?? null;
   if (keysFile !== null && keysFile.trim() === '') throw new UsageError('keys file path must not be empty');
@@ -172,6 +204,9 @@ function readOptions(values: Record<string, string | boolean | undefined>, env: 
     logLevel: logLevel as LogLevel,
     headersTimeoutMs: count('headers timeout', text('headers-timeout', 'HOMING_HEADERS_TIMEOUT'), D.headersTimeoutMs, 1),
     requestTimeoutMs: count('request timeout', text('request-timeout', 'HOMING_REQUEST_TIMEOUT'), D.requestTimeoutMs, 1),
+    clickhouseBatchRows: count('ClickHouse batch rows', text('ch-batch-rows', 'HOMING_CH_BATCH_ROWS'), D.clickhouseBatchRows, 1),
+    clickhouseBatchMs: count('ClickHouse batch ms', text('ch-batch-ms', 'HOMING_CH_BATCH_MS'), D.clickhouseBatchMs),
+    demoControls: values['demo-controls'] === true || /^(1|true|yes)$/i.test(env.HOMING_DEMO_CONTROLS ?? ''),
   };
 }
 

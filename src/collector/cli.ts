@@ -23,10 +23,18 @@ import { parseCliOptions, USAGE } from './cli-options.js';
 import { createKeyRing, type KeySpec } from './keys.js';
 import { readKeysFile, watchKeysFile, type KeysFileWatch } from './keys-file.js';
 import { createCollector } from './server.js';
+import { runAudit } from './audit/audit.js';
+import type { ReportSource } from './reports/source.js';
+import { redactDbUrl } from './store/clickhouse-url.js';
+import { openReportSource, openStore } from './store/open-store.js';
 import type { EventStore } from './store/store.js';
-import { createSqliteWorkerStore } from './store/worker-store.js';
 
 async function main(): Promise<void> {
+  // `homing-collector audit …`: the data-quality audit of a database (audit/audit.ts), no server.
+  if (process.argv[2] === 'audit') {
+    process.exitCode = await runAudit(process.argv.slice(3), { stdout: process.stdout, stderr: process.stderr });
+    return;
+  }
   const parsed = parseCliOptions(process.argv.slice(2), process.env);
   if (parsed.kind === 'help') {
     process.stdout.write(USAGE);
@@ -45,8 +53,21 @@ async function main(): Promise<void> {
   }
   const keys = createKeyRing([...o.keys, ...fileKeys]);
 
-  // On its own thread: see store/worker-store.ts for why, and what it keeps guaranteed.
-  const store: EventStore = await createSqliteWorkerStore(o.db, { maxQueuedEvents: COLLECTOR_DEFAULTS.maxQueuedEvents });
+  // SQLite on its own thread (store/worker-store.ts says why), or ClickHouse for a clickhouse:// URL.
+  const store: EventStore = await openStore(o.db, {
+    maxQueuedEvents: COLLECTOR_DEFAULTS.maxQueuedEvents,
+    clickhouseBatchRows: o.clickhouseBatchRows,
+    clickhouseBatchMs: o.clickhouseBatchMs,
+    env: process.env,
+  });
+  // Reports read through their own connection (SQLite: on their own thread, store/reports-worker.ts).
+  let reports: ReportSource | undefined;
+  try {
+    reports = await openReportSource(o.db, process.env);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   let app: FastifyInstance | undefined;
   try {
     app = createCollector({
@@ -59,11 +80,14 @@ async function main(): Promise<void> {
       tls,
       headersTimeoutMs: o.headersTimeoutMs,
       requestTimeoutMs: o.requestTimeoutMs,
+      demoControls: o.demoControls,
+      reports,
       logger: { level: o.logLevel },
     });
     await app.listen({ port: o.port, host: o.host });
   } catch (err) {
     await app?.close();
+    await reports?.close();
     await store.close();
     throw err;
   }
@@ -98,6 +122,7 @@ async function main(): Promise<void> {
     watcher?.close();
     server
       .close()
+      .then(() => reports?.close())
       .then(() => store.close())
       .catch((err: unknown) => {
         process.stderr.write(`homing-collector: error while stopping: ${String(err)}\n`);
@@ -109,7 +134,9 @@ async function main(): Promise<void> {
 
   const bound = server.server.address() as AddressInfo;
   const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
-  process.stdout.write(`homing-collector listening on ${tls ? 'https' : 'http'}://${shownHost}:${bound.port} (db: ${o.db})\n`);
+  process.stdout.write(`homing-collector listening on ${tls ? 'https' : 'http'}://${shownHost}:${bound.port} (db: ${redactDbUrl(o.db)})\n`);
+  // Loud, because the switch needs no key: anyone who reaches the collector can stop its ingest.
+  if (o.demoControls) process.stderr.write('homing-collector: --demo-controls is on (POST /demo/outage): for demos only, never in production\n');
 }
 
 function usageError(message: string): void {

@@ -8,6 +8,9 @@ export { createSqliteWorkerStore, StoreBusyError, type WorkerStoreOptions } from
 export type {
   Awaitable, ErasureResult, EventStore, InsertResult, LossCounts, StoredEvent, StoredManifest, StoredPayload, StoredProfile,
 } from './store/store.js';
+export { openStore, openReportSource, type OpenStoreOptions } from './store/open-store.js';
+export { createClickHouseStore, type ClickHouseStore, type ClickHouseStoreOptions } from './store/clickhouse.js';
+export type { ReportSource } from './reports/source.js';
 export { createKeyRing, parseKeysFile, type KeyInfo, type KeyKind, type KeyRing, type KeySpec } from './keys.js';
 export { anonymizeIp } from './ip.js';
 export type { AllowedOrigins } from './cors.js';

@@ -21,12 +21,18 @@ import { loggerOptions, type CollectorLoggerOptions } from './log.js';
 import { createRateLimiter } from './rate-limit.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerBatchRoute } from './routes/batch.js';
+import { registerDemoControls } from './routes/demo-controls.js';
 import type { RouteDeps } from './routes/deps.js';
+import { registerDashboardRoute } from './routes/dashboard.js';
 import { registerHealthRoute } from './routes/health.js';
+import { registerLiveRoute, type LiveRouteOptions } from './routes/live.js';
 import { PIXEL_PATH, registerPixelRoute, THROTTLED } from './routes/pixel.js';
 import { registerS2sRoute } from './routes/s2s.js';
 import { registerSingleRoutes } from './routes/singles.js';
 import type { EventStore } from './store/store.js';
+import { createQualityRecorder } from './reports/quality-recorder.js';
+import type { ReportSource } from './reports/source.js';
+import { registerReportRoutes } from './routes/reports.js';
 import { createEventValidator } from './validate.js';
 
 export interface CollectorOptions {
@@ -61,6 +67,17 @@ export interface CollectorOptions {
   requestTimeoutMs?: number;
   /** Window of the pixel's derived messageIds (pixel.ts). */
   pixelDedupWindowMs?: number;
+  /** Limits of the live view, `GET /v1/live` (routes/live.ts has the defaults). */
+  live?: LiveRouteOptions;
+  /** Where the built dashboard is (index.html, dashboard.js, dashboard.css); dist/dashboard by default. */
+  dashboardDir?: string;
+  /** Demo only, never in production: `POST /demo/outage` makes ingest answer 503 (routes/demo-controls.ts). */
+  demoControls?: boolean;
+  /**
+   * Answers `GET /v1/reports/*` (the CLI runs SQLite's on a worker thread of its own); without it
+   * those answer 503. The caller owns it and closes it after the app.
+   */
+  reports?: ReportSource;
 }
 
 const countersByApp = new WeakMap<FastifyInstance, CollectorCounters>();
@@ -170,11 +187,27 @@ export function createCollector(options: CollectorOptions): FastifyInstance {
     pixelDedupWindowMs: options.pixelDedupWindowMs ?? d.pixelDedupWindowMs,
     observers: createIngestObservers((err) => app.log.error({ err }, 'ingest listener failed')),
   };
+  // Before the ingest routes, so its hook covers them.
+  if (options.demoControls) registerDemoControls(app, now);
   registerBatchRoute(app, deps);
   registerSingleRoutes(app, deps);
   registerS2sRoute(app, deps);
   registerPixelRoute(app, deps);
   registerAdminRoutes(app, deps, now());
+  registerLiveRoute(app, deps, options.live);
+  registerDashboardRoute(app, options.dashboardDir);
+  registerReportRoutes(app, deps, options.reports ?? null);
+  // Quality counters (duplicates, rejections by reason) kept in the store, flushed once a second
+  // and when the app closes, before the caller closes the store.
+  const store = options.store;
+  if (store.addQualityCounts) {
+    const recorder = createQualityRecorder({
+      write: (counts) => store.addQualityCounts!(counts),
+      onError: (err) => app.log.error({ err }, 'quality counters not stored; kept for the next flush'),
+    });
+    deps.observers!.add(recorder.listener);
+    app.addHook('onClose', () => recorder.close());
+  }
   return app;
 }
 

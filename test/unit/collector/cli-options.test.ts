@@ -16,6 +16,9 @@ const DEFAULTS: CliOptions = {
   logLevel: 'info',
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
+  clickhouseBatchRows: 20_000,
+  clickhouseBatchMs: 50,
+  demoControls: false,
 };
 
 const SECRET = 'Zm9vYmFyYmF6cXV4cXV1eA';
@@ -32,6 +35,7 @@ describe('parseCliOptions', () => {
       HOMING_WRITE_KEYS: 'wk_a', HOMING_ADMIN_KEY: ADMIN, HOMING_S2S_KEYS: `${SECRET},${SECRET}2`, HOMING_KEYS_FILE: '/etc/keys',
       HOMING_KEEP_IP: '1', HOMING_TRUSTED_PROXIES: '10.0.0.0/8,loopback', HOMING_RATE_LIMIT_IP: '100', HOMING_RATE_LIMIT_KEY: '0',
       HOMING_TLS_CERT: '/c.pem', HOMING_TLS_KEY: '/k.pem', HOMING_LOG_LEVEL: 'warn', HOMING_HEADERS_TIMEOUT: '2000', HOMING_REQUEST_TIMEOUT: '5000',
+      HOMING_CH_BATCH_ROWS: '500', HOMING_CH_BATCH_MS: '0',
     };
     expect(parseCliOptions([], env)).toEqual({
       kind: 'run',
@@ -55,12 +59,16 @@ describe('parseCliOptions', () => {
         logLevel: 'warn',
         headersTimeoutMs: 2000,
         requestTimeoutMs: 5000,
+        clickhouseBatchRows: 500,
+        clickhouseBatchMs: 0,
+        demoControls: false,
       },
     });
     const flags = [
       '--port', '9100', '--db=/tmp/x.sqlite', '--origins', 'https://b.example, http://localhost:5173', '--write-keys', 'wk_b,wk_c',
       '--admin-key', `${ADMIN}x`, '--keys-file', '/k2', '--trusted-proxies', '::1', '--rate-limit-ip', '7', '--rate-limit-key', '8',
       '--tls-cert', '/c2', '--tls-key', '/k2.pem', '--log-level', 'debug', '--headers-timeout', '100', '--request-timeout', '200',
+      '--ch-batch-rows', '1000', '--ch-batch-ms', '20',
     ];
     expect(parseCliOptions(flags, env)).toEqual({
       kind: 'run',
@@ -85,8 +93,17 @@ describe('parseCliOptions', () => {
         logLevel: 'debug',
         headersTimeoutMs: 100,
         requestTimeoutMs: 200,
+        clickhouseBatchRows: 1000,
+        clickhouseBatchMs: 20,
+        demoControls: false,
       },
     });
+  });
+
+  it('turns the demo outage switch on only when asked', () => {
+    expect(parseCliOptions(['--demo-controls'], {})).toMatchObject({ options: { demoControls: true } });
+    expect(parseCliOptions([], { HOMING_DEMO_CONTROLS: '1' })).toMatchObject({ options: { demoControls: true } });
+    expect(parseCliOptions([], { HOMING_DEMO_CONTROLS: '0' })).toMatchObject({ options: { demoControls: false } });
   });
 
   it('takes --keep-ip as a switch', () => {
