@@ -105,10 +105,31 @@ export async function funnelReport(source: ReportSource, q: RangeQuery & { steps
   return { ...echo(q), steps: funnelSteps(q.steps, await source.funnel(q, q.steps)) };
 }
 
+/**
+ * The quality report reads every event of its range once, the one report that cannot use an index
+ * alone. Its raw answers merge exactly across time chunks (quality.ts), so the range is asked in
+ * halves at once: the embedded store answers them on its two report threads in parallel, about
+ * halving the time on two cores. Chunks are added in time order (a device's user agent is its
+ * earliest one).
+ */
+const QUALITY_CHUNKS = 2;
+
 export async function qualityReport(source: ReportSource, q: RangeQuery): Promise<QualityReport> {
   const acc = createQualityAccumulator();
-  acc.add(await fetchQualityRaw(source, q));
+  const raws = await Promise.all(splitRange(q, QUALITY_CHUNKS).map((r) => fetchQualityRaw(source, r)));
+  for (const raw of raws) acc.add(raw);
   return acc.report(echo(q));
+}
+
+/** `[from, to)` cut into `n` adjacent half-open pieces of (nearly) equal length; fewer when too short. */
+export function splitRange(range: { from: number; to: number }, n: number): { from: number; to: number }[] {
+  const span = range.to - range.from;
+  const pieces = Math.max(1, Math.min(n, span));
+  const out: { from: number; to: number }[] = [];
+  for (let i = 0; i < pieces; i++) {
+    out.push({ from: range.from + Math.floor((span * i) / pieces), to: i === pieces - 1 ? range.to : range.from + Math.floor((span * (i + 1)) / pieces) });
+  }
+  return out;
 }
 
 export async function outliersReport(source: ReportSource, q: SeriesQuery & { event: string | null; params: OutlierParams }): Promise<OutliersReport> {
