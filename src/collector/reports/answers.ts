@@ -9,8 +9,8 @@ import type {
 import { planBuckets, type BucketPlan } from './buckets.js';
 import { funnelSteps } from './funnel.js';
 import { flagOutliers, type OutlierParams } from './outliers.js';
-import { createQualityAccumulator, fetchQualityRaw } from './quality.js';
-import type { AttributionQuery, BucketCountRow, ReportSource } from './source.js';
+import { createQualityAccumulator } from './quality.js';
+import type { AttributionQuery, BucketCountRow, Delays, ReportSource } from './source.js';
 import { percentileOfCounts, sortCounts } from './stats.js';
 import type { RangeQuery, SeriesQuery } from './query.js';
 
@@ -113,11 +113,15 @@ export async function funnelReport(source: ReportSource, q: RangeQuery & { steps
  * earliest one).
  */
 const QUALITY_CHUNKS = 2;
+const NO_DELAYS: Delays = { latency: [], skew: [], latencyMax: null, skewMax: null };
 
 export async function qualityReport(source: ReportSource, q: RangeQuery): Promise<QualityReport> {
   const acc = createQualityAccumulator();
-  const raws = await Promise.all(splitRange(q, QUALITY_CHUNKS).map((r) => fetchQualityRaw(source, r)));
-  for (const raw of raws) acc.add(raw);
+  // The long calls first, so each lands on its own thread; the counters are a small read.
+  const deliveries = splitRange(q, QUALITY_CHUNKS).map((r) => source.deliveries(r));
+  const [counters, ...parts] = await Promise.all([source.counters(q), ...deliveries]);
+  acc.add({ counters, devices: [], delays: NO_DELAYS });
+  for (const part of parts) acc.add({ counters: [], ...part });
   return acc.report(echo(q));
 }
 

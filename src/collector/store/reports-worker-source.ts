@@ -27,6 +27,7 @@ interface Thread {
 function startThread(path: string, workerUrl: URL): Thread {
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let nextId = 1;
+  let calls = 0;
   let worker: Worker | null = null;
   let ready: Promise<void> = Promise.resolve();
 
@@ -59,18 +60,25 @@ function startThread(path: string, workerUrl: URL): Thread {
 
   start();
   return {
+    // Counted from the moment of the call, not from when the message is posted (after `ready`):
+    // calls made together must see each other, or they would all pick the same thread.
     get waiting() {
-      return pending.size;
+      return calls;
     },
     ready: () => ready,
     async call(method, args) {
-      if (!worker) start();
-      await ready;
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker!.postMessage({ id, method, args });
-      });
+      calls++;
+      try {
+        if (!worker) start();
+        await ready;
+        const id = nextId++;
+        return await new Promise((resolve, reject) => {
+          pending.set(id, { resolve, reject });
+          worker!.postMessage({ id, method, args });
+        });
+      } finally {
+        calls--;
+      }
     },
     async close() {
       const w = worker;
