@@ -24,6 +24,7 @@ import { createUuidV7 } from '../shared/uuid-v7.js';
 import type { AutocaptureOptions } from './autocapture/index.js';
 import { createBridge } from './bridge.js';
 import { readEnvironment } from './environment.js';
+import { startWorker } from './worker-endpoint.js';
 import { onLeave, onNavigate, pageView } from './page-context.js';
 import type { SwConnection } from './sw-connect.js';
 
@@ -143,9 +144,7 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
 
   let api: Remote<WorkerApi<MessagePort>> | null = null;
   try {
-    const worker = new Worker(new URL(config.workerUrl ?? CLIENT_DEFAULTS.workerUrl, location.href));
-    worker.addEventListener('error', (e) => report('worker-failed', e.message || 'worker error'));
-    api = wrap<WorkerApi<MessagePort>>(worker);
+    api = wrap<WorkerApi<MessagePort>>(startWorker(new URL(config.workerUrl ?? CLIENT_DEFAULTS.workerUrl, location.href).href, report));
   } catch (err) {
     report('worker-unavailable', String(err));
   }
@@ -269,7 +268,7 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
     const swSupported = 'serviceWorker' in navigator;
     worker
       .init(
-        { v: PROTOCOL_VERSION, collector, writeKey: config.writeKey, env, serviceWorker: swSupported, debug, rules: config.rules ?? {}, schemasUrl: config.schemasUrl, privacy },
+        { v: PROTOCOL_VERSION, collector, writeKey: config.writeKey, env, serviceWorker: swSupported, debug, rules: config.rules ?? {}, schemasUrl: config.schemasUrl && new URL(config.schemasUrl, location.href).href, privacy },
         proxy(() => void linkWorker()),
         proxy((code: string, detail: string) => report(code as ErrorCode, detail)),
       )

@@ -9,6 +9,21 @@ import type { PageContext, Properties, EventType, WireEvent } from './event.js';
 export const PROTOCOL_VERSION = 1;
 
 /**
+ * The worker's start-up handshake (client/worker-endpoint.ts): the worker says `WorkerReady` once
+ * its script runs; the page answers `ConnectWorker` with the port that carries everything else
+ * (comlink), whose messages queued meanwhile. Types, not constants: each side checks the literal,
+ * so no shared chunk lands on the page's critical path for them.
+ */
+export interface WorkerReady {
+  op: 'worker-ready';
+}
+
+/** Page → worker, with the comlink port as its one transferred port. */
+export interface ConnectWorker {
+  op: 'connect';
+}
+
+/**
  * One call captured on the main thread: the page mints the id and the time, nothing more.
  * `reset` and `consent` are not events: they change the device's state, in order with the events
  * around them, so they travel in the same stream.

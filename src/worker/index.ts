@@ -6,7 +6,7 @@
  */
 import { expose } from 'comlink';
 import { DEFAULTS } from '../shared/config.js';
-import type { WorkerApi, WorkerInit, WorkerStats } from '../shared/protocol.js';
+import type { ConnectWorker, WorkerApi, WorkerInit, WorkerReady, WorkerStats } from '../shared/protocol.js';
 import { createDbOpener } from '../sw/outbox-db.js';
 import { readOutboxStats } from '../sw/outbox-stats.js';
 import { createQuarantine } from '../sw/quarantine.js';
@@ -123,4 +123,11 @@ function createWorkerApi(): WorkerApi<MessagePort> {
   };
 }
 
-expose(createWorkerApi());
+// The page talks over a port it hands over once this script has run (client/worker-endpoint.ts).
+const api = createWorkerApi();
+self.addEventListener('message', function connect(e: MessageEvent) {
+  if ((e.data as ConnectWorker | undefined)?.op !== 'connect' || !e.ports[0]) return;
+  self.removeEventListener('message', connect);
+  expose(api, e.ports[0]);
+});
+self.postMessage({ op: 'worker-ready' } satisfies WorkerReady);

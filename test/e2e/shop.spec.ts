@@ -145,5 +145,16 @@ test('the shop is an installable PWA whose shell opens offline from its precache
   await expect(page.locator('#panel')).toBeVisible();
   const styled = await page.locator('.bar').evaluate((el) => getComputedStyle(el).position);
   expect(styled).toBe('sticky'); // shop.css came from the precache too
+
+  // Tracking works on a page opened offline: the worker starts although Chromium does not hand its
+  // script request to the service worker (the client starts it from the cached script instead),
+  // and the events are committed to the outbox, waiting for the network.
+  await page.waitForFunction(() => typeof (window as any).homing?.stats === 'function' && !(window as any).homing.q);
+  await page.evaluate(() => (window as any).homing.track('offline_probe', { n: 1 }));
+  await expect.poll(async () => (await page.evaluate(() => (window as any).homing.stats())).unacked).toBe(0);
+  const offline = await page.evaluate(() => (window as any).homing.stats());
+  expect(offline.acked).toBe(offline.captured);
+  expect(offline.errors).toEqual({});
+  expect(offline.outbox.pending).toBeGreaterThanOrEqual(1);
   await page.context().setOffline(false);
 });
