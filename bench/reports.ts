@@ -14,6 +14,7 @@ import {
 } from '../src/collector/reports/answers.js';
 import { DEFAULT_OUTLIER_PARAMS } from '../src/collector/reports/outliers.js';
 import { createUuidV7 } from '../src/shared/uuid-v7.js';
+import { seededRandom as random } from '../test/helpers/seeded-random.js';
 
 const EVENTS = 1_000_000;
 const DEVICES = 25_000;
@@ -34,16 +35,6 @@ const CAMPAIGNS = [
   { source: 'partner', medium: 'referral', name: 'blog_review' },
 ];
 
-/** mulberry32: a seeded generator, so every run stores the same week. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Device {
   id: string;

@@ -30,6 +30,7 @@ import { openSqliteReportSource } from '../../../src/collector/store/sqlite-repo
 import type { WireEvent } from '../../../src/shared/event.js';
 import { createUuidV7 } from '../../../src/shared/uuid-v7.js';
 import { startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse.js';
+import { seededRandom as seeded } from '../../helpers/seeded-random.js';
 
 const READ = 'read-parity-0123456789abcdef';
 const S2S = 's2s-parity-0123456789abcdef';
@@ -48,16 +49,6 @@ const CAMPAIGNS = [
 ];
 const NAMES = ['product_viewed', 'product_viewed', 'add_to_cart', 'search', 'purchase_completed', null] as const;
 
-/** mulberry32, seeded: the same traffic on every run. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Request {
   at: number;
