@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { createClient } from '@clickhouse/client';
 import { startClickHouse, type ClickHouseServer } from '../test/helpers/clickhouse.js';
 import { freePort } from '../test/helpers/ports.js';
-import { makeLoadBodies } from './collector-load.js';
+import { batchPosts, makeLoadBodies } from './collector-load.js';
 import { startProcess, type Started } from './process.js';
 
 const PER_BATCH = 100;
@@ -53,21 +53,8 @@ async function load(ports: number[], bodies: Buffer[]): Promise<LoadResult> {
       autocannon({
         url: `http://127.0.0.1:${port}`,
         connections: Math.floor(CONNECTIONS / ports.length),
-        pipelining: 1,
         amount: i === ports.length - 1 ? bodies.length - share * i : share,
-        timeout: 30,
-        sampleInt: 100,
-        requests: [
-          {
-            method: 'POST',
-            path: '/v1/batch',
-            headers: { 'content-type': 'application/json' },
-            setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
-            onResponse: () => {
-              lastAnswer = performance.now();
-            },
-          },
-        ],
+        ...batchPosts(() => bodies[next++ % bodies.length], () => (lastAnswer = performance.now())),
       }),
     ),
   );

@@ -69,6 +69,28 @@ interface LoadRun {
   latencyP99Ms: number;
 }
 
+/**
+ * What every load run sends: one request at a time per connection, each a POST /v1/batch of the
+ * next pre-built body (`nextBody`, shared by all the runs of one load so no body goes twice), and
+ * `onAnswer` told of each answer.
+ */
+export function batchPosts(nextBody: () => Buffer, onAnswer: () => void) {
+  return {
+    pipelining: 1,
+    timeout: 30,
+    sampleInt: 100,
+    requests: [
+      {
+        method: 'POST' as const,
+        path: '/v1/batch',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request: object) => ({ ...request, body: nextBody() }),
+        onResponse: onAnswer,
+      },
+    ],
+  };
+}
+
 /** Sends every body once over `CONNECTIONS` keep-alive connections. */
 async function load(port: number, bodies: Buffer[]): Promise<LoadRun> {
   let next = 0;
@@ -81,21 +103,8 @@ async function load(port: number, bodies: Buffer[]): Promise<LoadRun> {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: CONNECTIONS,
-    pipelining: 1,
     amount: bodies.length,
-    timeout: 30,
-    sampleInt: 100,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/batch',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
-        onResponse: () => {
-          lastAnswer = performance.now();
-        },
-      },
-    ],
+    ...batchPosts(() => bodies[next++ % bodies.length], () => (lastAnswer = performance.now())),
   });
   const seconds = (lastAnswer - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
