@@ -5,7 +5,8 @@
  * `sqlString` / `sqlInt`, never through string concatenation of raw input.
  */
 import type { Channel } from '../../shared/event.js';
-import type { LossCounts, StoredEvent, StoredManifest, StoredPayload } from './store.js';
+import { eventFromColumns, manifestFromColumns, type EventColumns, type ManifestColumns } from './rows.js';
+import type { StoredEvent, StoredManifest } from './store.js';
 
 /** A ClickHouse string literal: only `\` and `'` need escaping inside single quotes. */
 export function sqlString(value: string): string {
@@ -83,25 +84,9 @@ export function uuidV7Time(id: string): number | null {
   return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
 }
 
-/** One `events` row as inserted (JSONEachRow: keys are column names). */
-export interface EventRow {
-  message_id: string;
-  type: string;
-  event: string | null;
-  anonymous_id: string | null;
-  user_id: string | null;
-  ts: number;
-  received_at: number;
-  sent_at: number | null;
-  seq: number | null;
-  session_id: string | null;
-  channel: string | null;
-  utm_source: string | null;
-  utm_medium: string | null;
-  utm_campaign: string | null;
-  page_url: string | null;
-  page_path: string | null;
-  payload: string;
+/** One `events` row as inserted. */
+export interface EventRow extends EventColumns {
+  /** The partition time every copy of the id agrees on (idTime). */
   id_time: number;
 }
 
@@ -179,26 +164,10 @@ type Wire<T> = { [K in keyof T]: T[K] extends number ? number | string : T[K] ex
 export type EventRowOut = Wire<Omit<EventRow, 'id_time'>>;
 
 export function fromEventRow(row: EventRowOut, channels: Channel[]): StoredEvent {
-  return {
-    messageId: row.message_id,
-    type: row.type as StoredEvent['type'],
-    event: row.event,
-    anonymousId: row.anonymous_id,
-    userId: row.user_id,
-    ts: Number(row.ts),
-    receivedAt: Number(row.received_at),
-    sentAt: row.sent_at === null ? null : Number(row.sent_at),
-    seq: row.seq === null ? null : Number(row.seq),
-    sessionId: row.session_id,
-    channel: row.channel as Channel | null,
+  return eventFromColumns(
+    { ...row, ts: Number(row.ts), received_at: Number(row.received_at), sent_at: numberOrNull(row.sent_at), seq: numberOrNull(row.seq) },
     channels,
-    utmSource: row.utm_source,
-    utmMedium: row.utm_medium,
-    utmCampaign: row.utm_campaign,
-    pageUrl: row.page_url,
-    pagePath: row.page_path,
-    payload: JSON.parse(row.payload) as StoredPayload,
-  };
+  );
 }
 
 /** The event columns as selected, in `EventRowOut` order. */
@@ -206,26 +175,18 @@ export const EVENT_COLUMNS =
   'message_id, type, event, anonymous_id, user_id, ts, received_at, sent_at, seq, session_id, channel, ' +
   'utm_source, utm_medium, utm_campaign, page_url, page_path, payload';
 
-export interface ManifestRow {
-  device_id: string;
-  at: number;
-  received_at: number;
-  counts: string;
-  last_seq: number | null;
-}
+export type ManifestRow = ManifestColumns;
 
 export function toManifestRow(m: StoredManifest): ManifestRow {
   return { device_id: wellFormed(m.deviceId), at: m.at, received_at: m.receivedAt, counts: JSON.stringify(m.counts), last_seq: m.lastSeq };
 }
 
 export function fromManifestRow(row: Wire<ManifestRow>): StoredManifest {
-  return {
-    deviceId: row.device_id,
-    at: Number(row.at),
-    receivedAt: Number(row.received_at),
-    counts: JSON.parse(row.counts) as LossCounts,
-    lastSeq: row.last_seq === null ? null : Number(row.last_seq),
-  };
+  return manifestFromColumns({ ...row, at: Number(row.at), received_at: Number(row.received_at), last_seq: numberOrNull(row.last_seq) });
+}
+
+function numberOrNull(value: number | string | null): number | null {
+  return value === null ? null : Number(value);
 }
 
 /**

@@ -22,8 +22,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Channel } from '../../shared/event.js';
+import { eventFromColumns, manifestFromColumns, type EventColumns, type ManifestColumns } from './rows.js';
 import type {
-  ErasureResult, EventStore, InsertResult, LossCounts, QualityCount, StoredEvent, StoredManifest, StoredPayload, StoredProfile,
+  ErasureResult, EventStore, InsertResult, QualityCount, StoredEvent, StoredManifest, StoredProfile,
 } from './store.js';
 
 /**
@@ -154,33 +155,9 @@ export function toInsertResult(rows: readonly { messageId: string }[] | readonly
   return out;
 }
 
-interface EventRow {
-  message_id: string;
-  type: string;
-  event: string | null;
-  anonymous_id: string | null;
-  user_id: string | null;
-  ts: number;
-  received_at: number;
-  sent_at: number | null;
-  seq: number | null;
-  session_id: string | null;
-  channel: string | null;
+interface EventRow extends EventColumns {
+  /** Every channel that brought a copy, comma-separated; null until a second channel did. */
   channels: string | null;
-  utm_source: string | null;
-  utm_medium: string | null;
-  utm_campaign: string | null;
-  page_url: string | null;
-  page_path: string | null;
-  payload: string;
-}
-
-interface ManifestRow {
-  device_id: string;
-  at: number;
-  received_at: number;
-  counts: string;
-  last_seq: number | null;
 }
 
 interface ProfileRow {
@@ -198,10 +175,8 @@ export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL';
 }
 
-/** The synchronous core, shared by the in-thread store and the worker thread. */
-export interface SqliteEngine {
-  /** All jobs in one transaction (a group commit); throws and rolls everything back on failure. */
-  insertJobs(jobs: readonly InsertJob[]): JobResult[];
+/** What the engine and the in-thread store both answer, synchronously: final when the call returns. */
+interface SqliteSync {
   eraseUser(userId: string): ErasureResult;
   count(): number;
   getEvent(messageId: string): StoredEvent | undefined;
@@ -209,6 +184,12 @@ export interface SqliteEngine {
   getProfile(userId: string): StoredProfile | undefined;
   addQualityCounts(counts: readonly QualityCount[]): void;
   close(): void;
+}
+
+/** The synchronous core, shared by the in-thread store and the worker thread. */
+export interface SqliteEngine extends SqliteSync {
+  /** All jobs in one transaction (a group commit); throws and rolls everything back on failure. */
+  insertJobs(jobs: readonly InsertJob[]): JobResult[];
 }
 
 /** Opens (creating if needed) the database at `path`; `':memory:'` gives a private in-memory one. */
@@ -336,14 +317,8 @@ export function openSqliteEngine(path: string, options: SqliteStoreOptions = {})
       return row && fromRow(row);
     },
     getManifest(deviceId) {
-      const row = selectManifest.get(deviceId) as ManifestRow | undefined;
-      return row && {
-        deviceId: row.device_id,
-        at: row.at,
-        receivedAt: row.received_at,
-        counts: JSON.parse(row.counts) as LossCounts,
-        lastSeq: row.last_seq,
-      };
+      const row = selectManifest.get(deviceId) as ManifestColumns | undefined;
+      return row && manifestFromColumns(row);
     },
     getProfile(userId) {
       const row = selectProfile.get(userId) as ProfileRow | undefined;
@@ -360,36 +335,25 @@ export function openSqliteEngine(path: string, options: SqliteStoreOptions = {})
   };
 }
 
-/** The engine's methods, synchronous: every answer is final when the call returns. */
-export interface SqliteStore extends EventStore {
+/** An `EventStore` whose every answer is final when the call returns. */
+export interface SqliteStore extends SqliteSync {
   insertBatch(events: readonly StoredEvent[], manifest?: StoredManifest): InsertResult;
-  eraseUser(userId: string): ErasureResult;
-  count(): number;
-  getEvent(messageId: string): StoredEvent | undefined;
-  getManifest(deviceId: string): StoredManifest | undefined;
-  getProfile(userId: string): StoredProfile | undefined;
-  addQualityCounts(counts: readonly QualityCount[]): void;
-  close(): void;
 }
 
 /** The store on the calling thread: simplest to embed and to test; SQLite work blocks the loop. */
 export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
-  const engine = openSqliteEngine(path, options);
-  return {
+  const { insertJobs, ...sync } = openSqliteEngine(path, options);
+  const store: SqliteStore = {
+    ...sync,
     insertBatch(events, manifest) {
       if (events.length === 0 && !manifest) return { inserted: [], duplicate: [] };
       const job: InsertJob = { rows: events.map(toRowTuple) };
       if (manifest) job.manifest = toManifestTuple(manifest);
-      return toInsertResult(events, engine.insertJobs([job])[0]);
+      return toInsertResult(events, insertJobs([job])[0]);
     },
-    eraseUser: (userId) => engine.eraseUser(userId),
-    count: () => engine.count(),
-    getEvent: (messageId) => engine.getEvent(messageId),
-    getManifest: (deviceId) => engine.getManifest(deviceId),
-    getProfile: (userId) => engine.getProfile(userId),
-    addQualityCounts: (counts) => engine.addQualityCounts(counts),
-    close: () => engine.close(),
   };
+  // Checked here, not declared on the interface: every answer is the synchronous case of Awaitable.
+  return store satisfies EventStore;
 }
 
 function migrate(db: Database.Database): void {
@@ -405,24 +369,5 @@ function migrate(db: Database.Database): void {
 
 function fromRow(row: EventRow): StoredEvent {
   const channels = row.channels ?? row.channel;
-  return {
-    messageId: row.message_id,
-    type: row.type as StoredEvent['type'],
-    event: row.event,
-    anonymousId: row.anonymous_id,
-    userId: row.user_id,
-    ts: row.ts,
-    receivedAt: row.received_at,
-    sentAt: row.sent_at,
-    seq: row.seq,
-    sessionId: row.session_id,
-    channel: row.channel as Channel | null,
-    channels: channels === null ? [] : (channels.split(',') as Channel[]),
-    utmSource: row.utm_source,
-    utmMedium: row.utm_medium,
-    utmCampaign: row.utm_campaign,
-    pageUrl: row.page_url,
-    pagePath: row.page_path,
-    payload: JSON.parse(row.payload) as StoredPayload,
-  };
+  return eventFromColumns(row, channels === null ? [] : (channels.split(',') as Channel[]));
 }
