@@ -16,7 +16,11 @@ function manifest(overrides: Partial<StoredManifest> = {}): StoredManifest {
   return { deviceId: 'anon-1', at: NOW - 1_000, receivedAt: NOW, counts: { captured: 10, delivered: 8 }, lastSeq: 10, ...overrides };
 }
 
-/** The schema of the first release (user_version 1), verbatim, to test upgrades from it. */
+/**
+ * The schema of the first release (user_version 1), verbatim, to test upgrades from it. A copy on
+ * purpose, not MIGRATIONS[0]: files made by that release hold exactly this, so an edit of step 1
+ * in place (which the additive rule forbids) must make this test fail.
+ */
 const SCHEMA_V1 = `CREATE TABLE IF NOT EXISTS events (
      message_id   TEXT PRIMARY KEY,
      type         TEXT NOT NULL,
