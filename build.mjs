@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
  * One build script: esbuild bundles every context, then prints raw and gzip sizes of the browser
- * bundles and exits non-zero when one is over its budget (DESIGN.md "Budgets"). The main-thread
+ * bundles and exits non-zero when one is over its budget (README "Budgets"). The main-thread
  * client gets the smallest budget because it is the only code on the page's critical path.
+ * It then assembles the two published packages (scripts/packages.mjs) and prints their sizes and
+ * dependency counts; the demo shop is built last because it imports `homing/sw` from the package.
  *
- *   node build.mjs           production bundles + type declarations
- *   node build.mjs --dev     unminified, dev-mode checks and console lines kept
- *   node build.mjs --no-types  skip the declarations (faster, used by the e2e tests)
+ *   node build.mjs              production bundles + type declarations
+ *   node build.mjs --dev        unminified, dev-mode checks and console lines kept
+ *   node build.mjs --no-types   skip the declarations (faster, used by the e2e tests)
+ *   node build.mjs --if-changed skip everything when no input changed since the last build (npm start)
  *
  * Before bundling it generates src/shared/schemas/generated/ (the wire-event validator as ajv
  * standalone code); after, it fails if a browser bundle contains `eval(` or `new Function(`.
@@ -16,12 +19,17 @@ import { execFile } from 'node:child_process';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
+import { existsSync } from 'node:fs';
+import { fingerprint, readStamp, writeStamp } from './scripts/build-stamp.mjs';
 import { compileSchemas, findEvalUse } from './scripts/compile-schemas.mjs';
+import { assemblePackages, packageReport, printPackageReport } from './scripts/packages.mjs';
 import { injectShopManifest } from './demo/shop/inject-manifest.mjs';
 
 const dev = process.argv.includes('--dev');
 const types = !process.argv.includes('--no-types');
+const ifChanged = process.argv.includes('--if-changed');
 const OUT = 'dist';
+const STAMP = `${OUT}/.inputs-sha256`;
 
 /** gzip bytes; only the budgets DESIGN.md sets. The stub is inlined in every page, so it is tiny. */
 const BUDGETS = {
@@ -95,6 +103,13 @@ const entries = [
     format: 'esm',
     sourcemap: false,
   },
+];
+
+/**
+ * Built after the packages are assembled: the shop's service worker imports `homing/sw` the way a
+ * site does, resolved through node_modules/homing (a workspace link) to packages/homing.
+ */
+const afterPackages = [
   // The demo shop: its page script, and its own service worker (workbox precaching + Homing's SW
   // module, one classic script), whose precache list injectShopManifest writes after the build.
   { ...browser, entryPoints: { app: 'demo/shop/src/main.ts' }, outdir: `${OUT}/demo/shop`, format: 'esm' },
@@ -168,6 +183,13 @@ async function sizes() {
 }
 
 const started = Date.now();
+// Outputs that must all exist for a build to count as still there (the stamp lives in dist/ too).
+const OUTPUTS = [`${OUT}/collector/cli.js`, `${OUT}/demo/cli.js`, `${OUT}/demo/shop/sw.js`, 'packages/homing/dist/homing.js', 'packages/collector/dist/collector/cli.js'];
+const inputs = await fingerprint({ dev, types });
+if (ifChanged && (await readStamp(STAMP)) === inputs && OUTPUTS.every((f) => existsSync(f))) {
+  console.log(`build up to date (inputs unchanged since the last build; checked in ${Date.now() - started} ms)`);
+  process.exit(0);
+}
 await rm(OUT, { recursive: true, force: true });
 await generateSchemas();
 await Promise.all(entries.map((options) => build(options)));
@@ -181,11 +203,23 @@ for (const cli of [`${OUT}/collector/cli.js`, `${OUT}/schemas-cli/cli.js`]) {
   await writeFile(cli, '#!/usr/bin/env node\n' + (await readFile(cli, 'utf8')));
   await chmod(cli, 0o755); // writeFile's `mode` applies only to a new file, and esbuild made this one
 }
-await injectShopManifest(OUT);
 if (types) await declarations();
+await assemblePackages(OUT, { types });
+await Promise.all(afterPackages.map((options) => build(options)));
+await injectShopManifest(OUT);
 const ok = await sizes();
+const packages = await packageReport();
+printPackageReport(packages);
+await writeFile(`${OUT}/packages.json`, JSON.stringify(packages, null, 2));
 console.log(`built ${dev ? 'dev' : 'production'} bundles in ${Date.now() - started} ms`);
 if (!ok) {
-  console.error('build failed: a bundle is over its gzip budget (DESIGN.md "Budgets")');
+  console.error('build failed: a bundle is over its gzip budget (README "Budgets")');
   process.exit(1);
 }
+// The browser package promises a website's install brings nothing else.
+const browserDeps = packages.find((p) => p.name === 'homing').dependencies;
+if (browserDeps !== 0) {
+  console.error(`build failed: the browser package declares ${browserDeps} runtime dependencies; bundle them instead`);
+  process.exit(1);
+}
+await writeStamp(STAMP, inputs);

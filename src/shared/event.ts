@@ -121,3 +121,9 @@ export interface BatchReceipts {
   duplicate: string[];
   rejected: RejectedReceipt[];
 }
+
+/**
+ * An event's eviction priority in the outbox: under its storage budget, `low` events go first and
+ * `critical` ones last. Set per event name by the page (`priorities`) or the site's SW.
+ */
+export type Priority = 'low' | 'normal' | 'critical';

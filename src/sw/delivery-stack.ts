@@ -4,11 +4,11 @@
  * service worker uses it, and so does the dedicated worker when there is no service worker.
  */
 import { DEFAULTS } from '../shared/config.js';
-import type { LossManifest } from '../shared/event.js';
+import type { LossManifest, Priority } from '../shared/event.js';
 import { createDeliverer, type Deliverer } from './deliver.js';
 import { createOutbox, type Outbox } from './outbox.js';
 import { META, type HomingDatabase } from './outbox-db.js';
-import { createUpkeep, priorityRule, type Budget, type Priority, type Upkeep } from './outbox-upkeep.js';
+import { createUpkeep, priorityRule, type Budget, type Upkeep } from './outbox-upkeep.js';
 import { createTransport, gzip } from './transport.js';
 
 export interface DeliveryStack {

@@ -1,8 +1,7 @@
 /**
- * What a site imports into its own service worker:
+ * What a site imports into its own (module or bundled) service worker:
  *
- *   import { installHoming } from 'homing/sw.mjs';
- *   installHoming(self, { collector: 'https://collect.example.com' });
+ *   import { installHoming } from 'homing/sw';
+ *   installHoming(self, { collector: 'https://collect.example.com', lifecycle: false });
  */
-export { installHoming, optionsFromUrl, type HomingSwOptions } from './install.js';
-export type { SwRuntime } from './runtime.js';
+export { installHoming, optionsFromUrl, type HomingSw, type HomingSwOptions } from './install.js';

@@ -18,10 +18,10 @@ import { createEventValidator } from '../worker/validate.js';
 import { createDeliveryStack } from './delivery-stack.js';
 import { createHandoff } from './handoff.js';
 import { createDbOpener } from './outbox-db.js';
-import type { Priority } from './outbox-upkeep.js';
+import type { Priority } from '../shared/event.js';
 import { createPersist } from './persist.js';
 import { createQuarantine } from './quarantine.js';
-import { createSwRuntime, type SwRuntime } from './runtime.js';
+import { createSwRuntime } from './runtime.js';
 
 export interface HomingSwOptions {
   /** The collector's base URL. */
@@ -40,10 +40,20 @@ export interface HomingSwOptions {
   debug?: boolean;
 }
 
+/**
+ * What `installHoming` hands back to a site's own service worker code. Only what a site needs, and
+ * typed without the outbox's internals, which the published declarations must not reach (they would
+ * name idb, which the browser package bundles rather than depends on).
+ */
+export interface HomingSw {
+  /** Deliver now. Resolves with the events this call delivered and those still waiting (-1: unreadable). */
+  flush(reason?: string): Promise<{ delivered: number; pending: number }>;
+}
+
 /** Background Sync tag: `workbox-background-sync:homing`. */
 export const SYNC_QUEUE = 'homing';
 
-export function installHoming(scope: ServiceWorkerGlobalScope, options: HomingSwOptions): SwRuntime {
+export function installHoming(scope: ServiceWorkerGlobalScope, options: HomingSwOptions): HomingSw {
   const log = options.debug ? (...args: unknown[]) => console.debug('[homing-sw]', ...args) : () => {};
   const now = () => Date.now();
   const onError = (code: string, detail: string) => log(code, detail);
@@ -110,7 +120,12 @@ export function installHoming(scope: ServiceWorkerGlobalScope, options: HomingSw
   // Every start of the SW is a chance to deliver what an earlier instance left behind.
   if (!fallbackOnly) void started.flush('start');
   log('installed', options.collector, fallbackOnly ? '(sync fallback)' : '');
-  return started;
+  return {
+    flush: async (reason = 'site') => {
+      const { delivered, pending } = await started.flush(reason);
+      return { delivered, pending };
+    },
+  };
 }
 
 /** For the standalone bundle: options from the registration URL (`homing-sw.js?collector=…`). */

@@ -5,12 +5,10 @@
  * site marked critical (a purchase) are never evicted.
  */
 import type { IDBPObjectStore } from 'idb';
-import type { WireEvent } from '../shared/event.js';
+import type { Priority, WireEvent } from '../shared/event.js';
 import type { Gate } from '../shared/protocol.js';
 import { META, OUTBOX, type HomingDatabase, type HomingDB } from './outbox-db.js';
 import { addCounts, emptyLike, keepEvent } from './outbox.js';
-
-export type Priority = 'low' | 'normal' | 'critical';
 
 export interface Budget {
   maxEvents: number;

@@ -12,7 +12,7 @@
  * cannot swallow its events (browser-recipes Q7).
  */
 import { cleanupOutdatedCaches, getCacheKeyForURL, matchPrecache, precache, type PrecacheEntry } from 'workbox-precaching';
-import { installHoming } from '../../../src/sw/index.js';
+import { installHoming } from 'homing/sw';
 
 declare let self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<PrecacheEntry | string> };
 
