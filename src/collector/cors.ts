@@ -1,15 +1,37 @@
 /**
- * Which web origins may send events.
+ * Which web origins may send events, and the CORS of the routes that take them.
+ *
+ * `--origins` is about sending events, nothing else. It governs the routes that declare themselves
+ * cross-origin (`config: { crossOrigin }`): the event routes and the demo's outage switch. Every
+ * other route is the collector's own: the dashboard page and its assets, the report API and the
+ * live view (behind read keys), health, the admin routes (behind the admin key). Those carry no
+ * CORS headers, offer no preflight, and never look at `Origin`: Chromium sends an `Origin` header
+ * with the dashboard's own module script (a module script is a CORS request even from the same
+ * origin), and refusing it left the dashboard blank on every collector started with `--origins`
+ * (issue 14).
  *
  * CORS headers alone only stop a page from reading the answer: a beacon or a `text/plain` POST is a
  * "simple" request that the browser sends without asking, so a foreign site could still write
- * events. The collector therefore also refuses, with 403, any request whose `Origin` header names
- * an origin that is not allowed, preflight included. Requests without `Origin` (servers, curl) are
- * not browsers and pass. The pixel is the exception: it always answers its GIF and checks the
- * origin itself (routes/pixel.ts), recording nothing for a refused one.
+ * events. The collector therefore also refuses, with 403, any request to an event route whose
+ * `Origin` header names an origin that is not allowed, preflight included. Requests without
+ * `Origin` (servers, curl) are not browsers and pass. The pixel is the exception: it always answers
+ * its GIF and checks the origin itself (routes/pixel.ts), recording nothing for a refused one.
  */
 import cors from '@fastify/cors';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Browsers on other origins call this route, so it gets CORS headers and a preflight.
+     * `check`: a request from an origin `--origins` does not allow is answered 403 before its body
+     * is read. `handler`: the route's handler checks the origin itself.
+     */
+    crossOrigin?: 'check' | 'handler';
+    /** @fastify/cors's per-route switch (its types do not declare it): false, no CORS headers. */
+    cors?: false;
+  }
+}
 
 /** `'*'` allows every origin; otherwise exact origins such as `https://shop.example`. */
 export type AllowedOrigins = '*' | readonly string[];
@@ -24,29 +46,57 @@ export function originChecker(origins: AllowedOrigins): (origin: string | undefi
 /** What a page or service worker may read from an answer besides the safelisted headers. */
 const EXPOSED_HEADERS = ['Accept-Encoding', 'Retry-After'];
 
-/**
- * The CORS headers of an answer sent before the CORS plugin's hook runs (the per-IP 429, which
- * comes first of all), so that a page or service worker can still read its status and Retry-After.
- */
-export function earlyCorsHeaders(origins: AllowedOrigins, origin: string | undefined): Record<string, string> {
-  if (origin === undefined || !originChecker(origins)(origin)) return {};
-  const any = origins === '*' || origins.includes('*');
-  return { 'access-control-allow-origin': any ? '*' : origin, 'access-control-expose-headers': EXPOSED_HEADERS.join(', '), vary: 'Origin' };
+export interface Cors {
+  /**
+   * The CORS headers of an answer sent before the CORS plugin's hook runs (the per-IP 429, which
+   * comes first of all), so that a page or service worker can still read its status and
+   * Retry-After; none for a route that is not cross-origin.
+   */
+  earlyHeaders(request: FastifyRequest): Record<string, string>;
 }
 
-export function registerCors(app: FastifyInstance, origins: AllowedOrigins, exemptPaths: readonly string[] = []): void {
+/**
+ * Called for each request refused for its origin (403), with the route path it asked for; the
+ * caller counts and logs it (throttled: a refused site may send thousands).
+ */
+export type OnOriginRefused = (request: FastifyRequest, origin: string, path: string) => void;
+
+/** Call before registering any route: the routes' `crossOrigin` configs are read as they are added. */
+export function registerCors(app: FastifyInstance, origins: AllowedOrigins, onRefused: OnOriginRefused): Cors {
   const any = origins === '*' || origins.includes('*');
-  if (!any) {
-    const allowed = originChecker(origins);
-    const exempt = new Set(exemptPaths);
-    app.addHook('onRequest', async (request, reply) => {
-      const origin = request.headers.origin;
-      if (!allowed(origin) && !exempt.has(request.routeOptions.url ?? '')) {
-        return reply.code(403).send({ error: 'origin-not-allowed', reason: `origin ${origin} may not send events here` });
+  const allowed = originChecker(origins);
+  /** Route URLs of every cross-origin route, and of those refusing an origin here. */
+  const crossOrigin = new Set<string>();
+  const checked = new Set<string>();
+
+  app.addHook('onRoute', (route) => {
+    const mode = route.config?.crossOrigin;
+    if (mode) {
+      crossOrigin.add(route.url);
+      if (mode === 'check') checked.add(route.url);
+    } else if (!(route.url === '*' && route.method === 'OPTIONS')) {
+      // Everything but the CORS plugin's own preflight route, which answers for the routes above.
+      route.config = { ...route.config, cors: false };
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const path = routePath(request);
+    if (path === undefined || !crossOrigin.has(path)) {
+      // The CORS plugin answers a preflight for any path: only the cross-origin routes have one.
+      if (request.method === 'OPTIONS') {
+        return reply.code(404).send({ error: 'not-found', reason: `no cross-origin route ${request.url}` });
       }
-    });
-  }
-  // Loaded when the app becomes ready, after the origin check above, which therefore runs first.
+      return;
+    }
+    if (any || !checked.has(path)) return;
+    const origin = request.headers.origin;
+    if (allowed(origin)) return;
+    onRefused(request, origin!, path);
+    return reply.code(403).send({ error: 'origin-not-allowed', reason: `origin ${origin} may not send events here` });
+  });
+
+  // Loaded when the app becomes ready, after the hook above, which therefore runs first.
   app.register(cors, {
     origin: any ? '*' : [...origins],
     methods: ['GET', 'POST', 'OPTIONS'],
@@ -61,4 +111,23 @@ export function registerCors(app: FastifyInstance, origins: AllowedOrigins, exem
     // Cache the preflight so a busy page does not pay one per batch (Chromium caps this at 2 h).
     maxAge: 7200,
   });
+
+  return {
+    earlyHeaders(request): Record<string, string> {
+      const origin = request.headers.origin;
+      const path = routePath(request);
+      if (origin === undefined || path === undefined || !crossOrigin.has(path) || !allowed(origin)) return {};
+      return { 'access-control-allow-origin': any ? '*' : origin, 'access-control-expose-headers': EXPOSED_HEADERS.join(', '), vary: 'Origin' };
+    },
+  };
+}
+
+/**
+ * The route a request is for. Every preflight lands on the CORS plugin's one `OPTIONS *` route, so
+ * a preflight's route is its path.
+ */
+function routePath(request: FastifyRequest): string | undefined {
+  if (request.method !== 'OPTIONS') return request.routeOptions.url;
+  const query = request.url.indexOf('?');
+  return query === -1 ? request.url : request.url.slice(0, query);
 }

@@ -38,6 +38,8 @@ export interface CollectorCounters {
   rateLimited: number;
   /** Requests answered 401. */
   unauthorized: number;
+  /** Requests to an event route answered 403 because `--origins` does not allow their `Origin`. */
+  originRefused: number;
   /** Requests answered 503 because the store failed or was too far behind. */
   storeUnavailable: number;
 }
@@ -45,7 +47,7 @@ export interface CollectorCounters {
 export function newCounters(): CollectorCounters {
   return {
     eventsAccepted: 0, eventsDuplicate: 0, eventsRejected: 0, manifestsRejected: 0, pixelRejected: 0,
-    pixelThrottled: 0, pixelFailed: 0, rateLimited: 0, unauthorized: 0, storeUnavailable: 0,
+    pixelThrottled: 0, pixelFailed: 0, rateLimited: 0, unauthorized: 0, originRefused: 0, storeUnavailable: 0,
   };
 }
 

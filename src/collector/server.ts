@@ -3,7 +3,8 @@
  * Everything with state or time (the store, the keys, the clock) comes in as an argument.
  *
  * Order of the checks a request meets: per-IP rate limit (429, before any body is read), origin
- * (403), body parsing (413, 415, 400), key (401) and per-key rate limit (429), then the route.
+ * (403, event routes only: cors.ts), body parsing (413, 415, 400), key (401) and per-key rate
+ * limit (429), then the route.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -11,7 +12,7 @@ import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { COLLECTOR_DEFAULTS } from '../shared/config.js';
 import { registerBodyParser } from './body.js';
-import { earlyCorsHeaders, originChecker, registerCors, type AllowedOrigins } from './cors.js';
+import { originChecker, registerCors, type AllowedOrigins } from './cors.js';
 import { toErrorAnswer } from './http-error.js';
 import { newCounters, type CollectorCounters } from './ingest.js';
 import { anonymizeIp, normalizeIp, rateLimitKey } from './ip.js';
@@ -19,6 +20,7 @@ import { createKeyRing, type KeyRing } from './keys.js';
 import { createIngestObservers } from './observe.js';
 import { loggerOptions, type CollectorLoggerOptions } from './log.js';
 import { createRateLimiter } from './rate-limit.js';
+import { reportRefusedOrigins } from './refused-origins.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerBatchRoute } from './routes/batch.js';
 import { registerDemoControls } from './routes/demo-controls.js';
@@ -147,7 +149,7 @@ export function createCollector(options: CollectorOptions): FastifyInstance {
     request.log.debug({ ip: storable(request.ip) }, 'request refused: client over its rate limit');
     reply
       .code(429)
-      .headers(earlyCorsHeaders(options.origins, request.headers.origin))
+      .headers(corsPolicy.earlyHeaders(request))
       .header('retry-after', String(wait))
       .send({ error: 'rate-limited', reason: `too many requests from this address; retry in ${wait} s` });
   });
@@ -169,7 +171,9 @@ export function createCollector(options: CollectorOptions): FastifyInstance {
     done(null, payload);
   });
 
-  registerCors(app, options.origins, [PIXEL_PATH]);
+  // Before any route: it reads each route's `crossOrigin` as the route is added. (The rate limit
+  // hook above uses it, once requests arrive.)
+  const corsPolicy = registerCors(app, options.origins, reportRefusedOrigins(counters, now));
   registerBodyParser(app, bodyLimitBytes, options.maxJsonDepth ?? d.maxJsonDepth);
   registerHealthRoute(app);
 

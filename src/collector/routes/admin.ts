@@ -6,8 +6,9 @@
  * - `GET /v1/stats`: the collector's counters since it started (what it dropped, refused,
  *   throttled) and how many keys of each kind are loaded.
  *
- * Neither is reachable from a browser page: CORS does not allow DELETE, and the key would have to
- * sit in the page.
+ * Neither is meant for a browser page: they are not cross-origin routes (cors.ts: no CORS headers,
+ * no preflight, so no other site's page can call or read them), and the key would have to sit in
+ * the page.
  */
 import type { FastifyInstance } from 'fastify';
 import { requireKey } from '../auth.js';

@@ -36,7 +36,7 @@ export const advertiseEncodings: onSendHookHandler = (_request, reply, payload, 
 };
 
 export function registerBatchRoute(app: FastifyInstance, deps: RouteDeps): void {
-  app.post('/v1/batch', { onSend: advertiseEncodings }, async (request, reply): Promise<BatchAnswer> => {
+  app.post('/v1/batch', { onSend: advertiseEncodings, config: { crossOrigin: 'check' } }, async (request, reply): Promise<BatchAnswer> => {
     // The key first: a sender without one learns nothing, not even what is wrong with its body.
     requireWriteKey(deps, request, bodyField(request.body, 'writeKey'));
     const envelope = readEnvelope(request.body, deps.maxBatchEvents);

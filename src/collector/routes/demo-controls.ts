@@ -10,7 +10,13 @@
  * when its store is overloaded (ingest.ts), which the SDK already treats as "unknown outcome: keep
  * the events and resend later". Nothing is stored or read meanwhile, so what the test and the
  * panel see is the SDK's own behaviour, not a special path. The switch has no key: anyone who can
- * reach the collector could stop its ingest, which is why it is off unless the flag is given.
+ * reach the collector could stop its ingest, which is why it is off unless the flag is given. It
+ * is a cross-origin route like the event routes (cors.ts), so only a site `--origins` allows can
+ * switch it from a page.
+ *
+ * A demo outage is wanted, not a failure: it is logged once when it starts and once when it ends
+ * (with how many requests it refused), at info, and its 503s are not logged one by one as the
+ * collector's errors are.
  */
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http-error.js';
@@ -24,11 +30,16 @@ export const OUTAGE_RETRY_AFTER_S = 2;
 /** Every way events arrive: SDK batches, Segment singles, server-to-server, the pixel. */
 const INGEST_ROUTES = new Set(['POST /v1/batch', 'POST /v1/track', 'POST /v1/page', 'POST /v1/identify', 'POST /v1/s2s', `GET ${PIXEL_PATH}`]);
 
+const DOWN_ANSWER = { error: 'collector-down', reason: 'the collector is switched off (demo outage); resend later' };
+
 export interface OutageState {
   down: boolean;
   /** Epoch ms of the last switch, or null if it was never switched. */
   since: number | null;
-  /** Ingest requests refused with 503 since the collector started. */
+  /**
+   * Ingest requests refused with 503 during this outage, or during the last one once it is over:
+   * what the shop's panel shows next to the switch. Back to 0 when the next outage starts.
+   */
   refused: number;
 }
 
@@ -37,25 +48,31 @@ export function registerDemoControls(app: FastifyInstance, now: () => number): v
   const state: OutageState = { down: false, since: null, refused: 0 };
 
   // preHandler runs after the origin check and the CORS plugin, so a page can read the 503 and its
-  // Retry-After (exposed by cors.ts), exactly as it would read a real overload answer.
-  app.addHook('preHandler', async (request) => {
+  // Retry-After (exposed by cors.ts), exactly as it would read a real overload answer. Answered
+  // here rather than thrown: the error handler would log each one as a failure, with a stack.
+  app.addHook('preHandler', async (request, reply) => {
     if (!state.down || !INGEST_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) return;
     state.refused++;
-    throw new HttpError(503, 'collector-down', 'the collector is switched off (demo outage); resend later', {
-      'retry-after': String(OUTAGE_RETRY_AFTER_S),
-    });
+    return reply.code(503).header('retry-after', String(OUTAGE_RETRY_AFTER_S)).send(DOWN_ANSWER);
   });
 
-  app.get(OUTAGE_PATH, async (): Promise<OutageState> => ({ ...state }));
+  const crossOrigin = { config: { crossOrigin: 'check' as const } };
 
-  app.post(OUTAGE_PATH, async (request): Promise<OutageState> => {
+  app.get(OUTAGE_PATH, crossOrigin, async (): Promise<OutageState> => ({ ...state }));
+
+  app.post(OUTAGE_PATH, crossOrigin, async (request): Promise<OutageState> => {
     const body = request.body as { down?: unknown } | null | undefined;
     const down = typeof body === 'object' && body !== null ? body.down : undefined;
     if (typeof down !== 'boolean') throw new HttpError(400, 'invalid-body', 'expected a JSON body {"down": true} or {"down": false}');
     if (down !== state.down) {
       state.down = down;
       state.since = now();
-      request.log.warn({ down }, down ? 'demo outage: ingest answers 503 from now on' : 'demo outage over: ingest accepts events again');
+      if (down) {
+        state.refused = 0;
+        request.log.info('demo outage started: ingest answers 503 until it is switched back');
+      } else {
+        request.log.info({ refused: state.refused }, 'demo outage over: ingest accepts events again');
+      }
     }
     return { ...state };
   });

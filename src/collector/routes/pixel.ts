@@ -30,7 +30,8 @@ export const THROTTLED = Symbol('homing.pixelThrottled');
 type MaybeThrottled = FastifyRequest & { [THROTTLED]?: boolean };
 
 export function registerPixelRoute(app: FastifyInstance, deps: RouteDeps): void {
-  app.get(PIXEL_PATH, async (request, reply) => {
+  // Its handler checks the origin (record() below): a refused origin still gets its GIF.
+  app.get(PIXEL_PATH, { config: { crossOrigin: 'handler' } }, async (request, reply) => {
     reply.headers(GIF_HEADERS);
     if (request.method === 'GET') await record(deps, request);
     return reply.code(200).send(TRANSPARENT_GIF);

@@ -2,8 +2,9 @@
  * The report API, `GET /v1/reports/{events,top-events,sessions,attribution,funnel,quality,outliers}`
  * (answers and parameters in shared/reports.ts), behind a read or admin key.
  *
- * Same origin only: the dashboard is served by the collector itself, so these answers carry no
- * CORS headers, and a site's pages (allowed to send events) cannot read them.
+ * Same origin only: the dashboard is served by the collector itself, so these routes are not
+ * cross-origin (cors.ts): no CORS headers, and a site's pages (allowed to send events) cannot read
+ * them. Nor is `Origin` checked here: the read key is what protects them.
  */
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http-error.js';
@@ -19,7 +20,7 @@ import type { RouteDeps } from './deps.js';
 
 export function registerReportRoutes(app: FastifyInstance, deps: RouteDeps, source: ReportSource | null): void {
   function route<Q>(name: string, parse: (q: Query, now: number) => Q, build: (s: ReportSource, q: Q) => Promise<unknown>): void {
-    app.get(`/v1/reports/${name}`, { config: { cors: false } as Record<string, unknown> }, async (request, reply) => {
+    app.get(`/v1/reports/${name}`, async (request, reply) => {
       requireReadKey(deps, request);
       const query = parse(request.query as Query, deps.now());
       if (!source) throw new HttpError(503, 'reports-unavailable', 'this collector has no report source (its store does not answer reports)');

@@ -16,7 +16,7 @@ import type { RouteDeps } from './deps.js';
 import { readEvent } from './singles.js';
 
 export function registerS2sRoute(app: FastifyInstance, deps: RouteDeps): void {
-  app.post('/v1/s2s', { onSend: advertiseEncodings }, async (request, reply): Promise<BatchAnswer> => {
+  app.post('/v1/s2s', { onSend: advertiseEncodings, config: { crossOrigin: 'check' } }, async (request, reply): Promise<BatchAnswer> => {
     // Segment's libraries also put the key in the body as `writeKey`; the header is enough.
     requireKey(deps, request, 's2s');
     let items: unknown[];

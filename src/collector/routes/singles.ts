@@ -18,7 +18,7 @@ const SINGLE_TYPES: readonly EventType[] = ['track', 'page', 'identify'];
 
 export function registerSingleRoutes(app: FastifyInstance, deps: RouteDeps): void {
   for (const type of SINGLE_TYPES) {
-    app.post(`/v1/${type}`, { onSend: advertiseEncodings }, async (request, reply): Promise<BatchAnswer> => {
+    app.post(`/v1/${type}`, { onSend: advertiseEncodings, config: { crossOrigin: 'check' } }, async (request, reply): Promise<BatchAnswer> => {
       requireWriteKey(deps, request, bodyField(request.body, 'writeKey'));
       const event = readEvent(request.body);
       event.type = type;

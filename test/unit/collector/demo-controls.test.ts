@@ -55,6 +55,38 @@ describe('demo outage switch (--demo-controls)', () => {
     expect(String(res.headers['access-control-expose-headers'])).toContain('Retry-After');
   });
 
+  it('counts the requests refused by each outage: the next outage starts again from 0', async () => {
+    h = createHarness({ demoControls: true });
+    await setOutage(true);
+    for (let i = 0; i < 3; i++) expect((await postBatch(h.app, [wireEvent()])).statusCode).toBe(503);
+    // Over, the count of the outage that just ended stays readable.
+    expect((await setOutage(false)).json()).toMatchObject({ down: false, refused: 3 });
+    expect((await postBatch(h.app, [wireEvent()])).statusCode).toBe(200);
+    expect((await h.app.inject({ method: 'GET', url: '/demo/outage' })).json()).toMatchObject({ refused: 3 });
+
+    expect((await setOutage(true)).json()).toMatchObject({ down: true, refused: 0 });
+    expect((await postBatch(h.app, [wireEvent()])).statusCode).toBe(503);
+    expect((await h.app.inject({ method: 'GET', url: '/demo/outage' })).json()).toMatchObject({ down: true, refused: 1 });
+    // Switching "down" again while down is not a new outage.
+    expect((await setOutage(true)).json()).toMatchObject({ down: true, refused: 1 });
+  });
+
+  it('logs an outage once at info when it starts and once when it ends, never its 503s as errors', async () => {
+    const lines: string[] = [];
+    h = createHarness({ demoControls: true, logger: { level: 'info', stream: { write: (l: string) => void lines.push(l) } } });
+    await setOutage(true);
+    for (let i = 0; i < 5; i++) expect((await postBatch(h.app, [wireEvent()])).statusCode).toBe(503);
+    await h.app.inject({ method: 'GET', url: '/p.gif?e=email_opened&aid=a1' });
+    await setOutage(false);
+
+    const logged = lines.map((l) => JSON.parse(l));
+    expect(logged.map((l) => [l.level, l.msg, l.refused])).toEqual([
+      [30, 'demo outage started: ingest answers 503 until it is switched back', undefined],
+      [30, 'demo outage over: ingest accepts events again', 6],
+    ]);
+    expect(lines.join('')).not.toContain('stack');
+  });
+
   it('refuses a body without a boolean "down" with a 400 and a reason', async () => {
     h = createHarness({ demoControls: true });
     for (const down of ['yes', 1, null]) {
