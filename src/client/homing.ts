@@ -12,7 +12,6 @@ import {
   type Capture,
   type ConsentOptions,
   type EventRule,
-  type FlushResult,
   type PiiOptions,
   type PrivacyInit,
   type PrivacySignals,
@@ -71,6 +70,16 @@ export interface HomingConfig {
 
 export type ErrorListener = (code: ErrorCode, detail: string) => void;
 
+/**
+ * What `flush()` resolves with: the public shape, not the service worker's protocol message.
+ * `delivered` were accepted by the collector in this delivery attempt; `pending` still wait in the
+ * origin's outbox (including events held for a consent decision).
+ */
+export interface FlushResult {
+  delivered: number;
+  pending: number;
+}
+
 export interface HomingStats {
   /** Calls made on this page. */
   captured: number;
@@ -104,7 +113,10 @@ export interface Homing {
   reset(): void;
   /** Record consent by purpose, e.g. `{ analytics: true, marketing: false }`; stamped on events. */
   consent(purposes: Record<string, boolean>): void;
-  /** Resolves once every call so far is durable and the service worker has tried to deliver it. */
+  /**
+   * Resolves once every call so far is durable and the service worker has tried to deliver it;
+   * null without a service worker, or when it did not answer in time. Never rejects.
+   */
   flush(timeoutMs?: number): Promise<FlushResult | null>;
   stats(): Promise<HomingStats>;
   onError(listener: ErrorListener): () => void;
@@ -112,7 +124,7 @@ export interface Homing {
 
 /** Internal: replaying the stub's queue keeps the original capture times. */
 export interface HomingInternal extends Homing {
-  replay(method: string, args: unknown[], ts: number): void;
+  replay(method: string, args: unknown[], ts: number): unknown;
 }
 
 export function createHoming(config: HomingConfig = {}): HomingInternal {
@@ -220,11 +232,14 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
       call.consent = purposes;
     }),
     async flush(timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
+      // From the call's own time: a flush queued by the stub keeps its deadline.
+      const deadline = now() + timeoutMs;
       void api?.flush();
-      await bridge.drained(timeoutMs);
+      await bridge.drained(deadline - Date.now());
       const connection = await sw;
-      return connection ? connection.flush('explicit', Math.max(0, deadline - Date.now())) : null;
+      // A service worker gone since it connected must not turn flush() into a rejection in the page.
+      const result = await connection?.flush('explicit', Math.max(0, deadline - Date.now())).catch((err) => report('sw-unavailable', String(err)));
+      return result ? { delivered: result.delivered, pending: result.pending } : null;
     },
     async stats() {
       let worker: WorkerStats | null = null;
@@ -252,11 +267,12 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
       return () => listeners.delete(listener);
     },
     replay(method, args, ts) {
-      const fn = (homing as unknown as Record<string, (...a: unknown[]) => void>)[method];
+      const fn = (homing as unknown as Record<string, (...a: unknown[]) => unknown>)[method];
       if (typeof fn !== 'function' || method === 'replay') return report('invalid-call', `unknown method ${method}`);
       replayTs = ts;
       try {
-        fn(...args);
+        // The real call's result, for the stub's promise (flush, stats) to settle with.
+        return fn(...args);
       } finally {
         replayTs = 0;
       }
