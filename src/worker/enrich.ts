@@ -6,6 +6,7 @@
 import { LIBRARY_NAME, LIBRARY_VERSION } from '../shared/config.js';
 import type { CampaignContext, EventType, WireEvent } from '../shared/event.js';
 import type { Capture, PageEnvironment } from '../shared/protocol.js';
+import { localTimeZone } from './time-zone.js';
 
 export interface Identity {
   anonymousId: string;
@@ -54,7 +55,8 @@ export function enrich(capture: Capture & { type: EventType }, identity: Identit
       page: capture.page,
       userAgent: env.userAgent,
       locale: env.locale,
-      timezone: env.timezone,
+      // The page no longer sends it (time-zone.ts: reading it there was a long task).
+      timezone: env.timezone ?? localTimeZone(),
       screen: env.screen,
     },
   };
