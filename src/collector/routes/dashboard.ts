@@ -65,6 +65,9 @@ export function registerDashboardRoute(app: FastifyInstance, dir: string = DEFAU
   };
   app.get('/dashboard', page);
   app.get('/dashboard/', page);
+  // The page names no icon, so browsers ask for /favicon.ico on every load: a 404 would be an
+  // error in every dashboard's console. Nothing to show is an answer too, cached for a day.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
 
   app.get<{ Params: { file: string }; Querystring: { v?: string } }>('/dashboard/:file', async (request, reply) => {
     const asset = load().assets.get(request.params.file);

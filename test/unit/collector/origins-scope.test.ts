@@ -84,6 +84,13 @@ describe('--origins governs who sends events, not the collector own pages', () =
     }
   });
 
+  it('answers the icon browsers ask the dashboard origin for with nothing, not a 404 in the console', async () => {
+    const a = start();
+    const res = await a.inject({ url: '/favicon.ico', headers: { origin: SELF } });
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['cache-control']).toContain('max-age=');
+  });
+
   it('answers the report API, the live view, health and admin routes by their keys, not by Origin', async () => {
     const a = start();
     for (const origin of [SELF, EVIL]) {
