@@ -26,7 +26,7 @@ export function startPanel(doc: Document, env: DemoEnv): void {
     toggle.disabled = outage === null;
     toggle.checked = outage?.down ?? false;
     panel.dataset.outage = outage === null ? 'unavailable' : outage.down ? 'down' : 'up';
-    state.textContent = outage === null ? '(start the collector with --demo-controls)' : outage.down ? `(down: ${outage.refused} requests refused)` : '(up)';
+    state.textContent = outageText(outage);
   }
 
   toggle.addEventListener('change', async () => {
@@ -70,4 +70,15 @@ export function startPanel(doc: Document, env: DemoEnv): void {
     }
   };
   void loop();
+}
+
+/**
+ * The collector counts the requests each outage refused, from 0 at its start (demo-controls.ts):
+ * while down, this outage's; once up, the last one's, until the next outage starts.
+ */
+function outageText(outage: OutageState | null): string {
+  if (outage === null) return '(start the collector with --demo-controls)';
+  const requests = `${outage.refused} ${outage.refused === 1 ? 'request' : 'requests'}`;
+  if (outage.down) return `(down: ${requests} refused so far)`;
+  return outage.since === null ? '(up)' : `(up; the last outage refused ${requests})`;
 }
