@@ -70,13 +70,11 @@ export interface HomingConfig {
 
 export type ErrorListener = (code: ErrorCode, detail: string) => void;
 
-/**
- * What `flush()` resolves with: the public shape, not the service worker's protocol message.
- * `delivered` were accepted by the collector in this delivery attempt; `pending` still wait in the
- * origin's outbox (including events held for a consent decision).
- */
+/** What `flush()` resolves with: the public shape, not the service worker's protocol message. */
 export interface FlushResult {
+  /** Events the collector took in this delivery attempt (from every tab of the origin). */
   delivered: number;
+  /** Events still in the origin's outbox afterwards, held for a consent decision included; -1 when it could not be read. */
   pending: number;
 }
 
