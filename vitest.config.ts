@@ -6,5 +6,10 @@ export default defineConfig({
     include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
+    // vitest's 5 s defaults failed two tests of a fresh-clone CI run on a busy 2-core machine (a
+    // collector process, a worker thread starting). Long enough for a loaded machine; a hang still
+    // fails in well under CI's limit. Tests that need longer say so themselves.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
   },
 });
