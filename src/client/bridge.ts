@@ -4,6 +4,9 @@
  * the 2 µs budget per call). Each sent batch stays in `inflight` until the worker says every call
  * in it is settled: bookkeeping per batch, not per call, keeps the per-call cost to a push.
  *
+ * Calls queue until `connect` names the worker: it is started in a task after the page's (a
+ * start in one task was a long one), and the first batch must follow the worker's `init`.
+ *
  * A call whose arguments cannot be structured-cloned (a function, a DOM node) makes the whole
  * `postMessage` throw; the batch is then checked call by call and only the bad ones are dropped.
  */
@@ -13,6 +16,8 @@ import type { Capture, WorkerApi } from '../shared/protocol.js';
 
 export interface Bridge {
   push(call: Capture): void;
+  /** The worker, once started and sent its `init`; null when none could start (calls are then kept for the SW). */
+  connect(api: Remote<WorkerApi<MessagePort>> | null): void;
   /** Calls captured and not yet settled by the worker: what `pagehide` hands to the SW. */
   tail(): Capture[];
   unsettled(): number;
@@ -21,12 +26,11 @@ export interface Bridge {
   drained(timeoutMs: number): Promise<void>;
 }
 
-export function createBridge(
-  api: Remote<WorkerApi<MessagePort>> | null,
-  report: (code: ErrorCode, detail: string) => void,
-): Bridge {
+export function createBridge(report: (code: ErrorCode, detail: string) => void): Bridge {
+  let api: Remote<WorkerApi<MessagePort>> | null = null;
   let queue: Capture[] = [];
-  let scheduled = false;
+  // True until `connect`: no send is scheduled before the worker has its `init`.
+  let scheduled = true;
   let unsettled = 0;
   let durable = 0;
   const inflight = new Set<Capture[]>();
@@ -71,7 +75,7 @@ export function createBridge(
     scheduled = false;
     const batch = queue;
     queue = [];
-    send(batch);
+    if (batch.length > 0) send(batch);
   }
 
   return {
@@ -82,6 +86,10 @@ export function createBridge(
         scheduled = true;
         queueMicrotask(sendQueued);
       }
+    },
+    connect(worker) {
+      api = worker;
+      sendQueued();
     },
     tail() {
       const calls: Capture[] = [];
