@@ -4,9 +4,10 @@
  * tests. Every figure comes from this one run; the machines are noisy, so read medians and ratios.
  *
  *   npm run bench                      everything
- *   npm run bench -- --only=collector  one group (track, persist, collector, e2e, firefox, load, clickhouse, reports)
+ *   npm run bench -- --only=collector  one group (track, persist, collector, e2e, firefox, load, clickhouse, reports, startup)
  */
 import { chromium } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,23 +21,27 @@ import { benchClickHouseLoad } from './clickhouse-load.js';
 import { benchClickHouseReports } from './clickhouse-reports.js';
 import { benchEndToEnd } from './e2e-throughput.js';
 import { benchFirefox } from './firefox.js';
+import { benchStartup, writeStartupPages } from './startup.js';
 import { startProcess, type Started } from './process.js';
 
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
-const only = (onlyArg ? onlyArg.slice('--only='.length) : 'track,persist,collector,e2e,firefox,load,clickhouse,reports').split(',');
+const only = (onlyArg ? onlyArg.slice('--only='.length) : 'track,persist,collector,e2e,firefox,load,clickhouse,reports,startup').split(',');
 const dir = mkdtempSync(join(tmpdir(), 'homing-bench-'));
 const started: Started[] = [];
 const results: Record<string, unknown> = {};
 
-/** A collector on a fresh database and the demo site sending to it; both stopped at the end. */
-async function startSite(dbName: string): Promise<{ origin: string; db: string }> {
+/**
+ * A collector on a fresh database and the demo site sending to it; both stopped at the end.
+ * `root`: the folder of pages the demo server serves instead of the demo's own.
+ */
+async function startSite(dbName: string, root?: string): Promise<{ origin: string; db: string }> {
   const collectorPort = await freePort();
   const demoPort = await freePort();
   const origin = `http://127.0.0.1:${demoPort}`;
   const db = join(dir, dbName);
   started.push(
     await startProcess(['dist/collector/cli.js', '--port', String(collectorPort), '--db', db, '--origins', origin]),
-    await startProcess(['dist/demo/cli.js', '--port', String(demoPort), '--collector', `http://127.0.0.1:${collectorPort}`]),
+    await startProcess(['dist/demo/cli.js', '--port', String(demoPort), '--collector', `http://127.0.0.1:${collectorPort}`, ...(root ? ['--root', root] : [])]),
   );
   return { origin, db };
 }
@@ -80,6 +85,16 @@ try {
       await browser.close();
     }
   }
+  if (only.includes('startup')) {
+    // Long tasks while Homing starts on a fresh page, and its first 10,000 track() calls (issue 14).
+    const { origin } = await startSite('startup.sqlite', writeStartupPages(dir));
+    const browser = await chromium.launch({ executablePath: resolveChromium(), args: CHROMIUM_ARGS });
+    try {
+      results.startup = await benchStartup(browser, origin);
+    } finally {
+      await browser.close();
+    }
+  }
   if (only.includes('firefox')) {
     // track() in Firefox next to Chromium, measured by the same code in both (puppeteer-core).
     const { origin } = await startSite('firefox.sqlite');
@@ -98,9 +113,19 @@ try {
   previous = {};
 }
 const date = new Date().toISOString();
-for (const value of Object.values(results)) (value as Record<string, unknown>).measuredAt = date;
+// The code measured: HEAD, and whether the working tree had changes on top of it.
+const commit = (() => {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    return execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() ? `${head}+changes` : head;
+  } catch {
+    return 'unknown';
+  }
+})();
+for (const value of Object.values(results)) Object.assign(value as Record<string, unknown>, { measuredAt: date, commit });
 const report = {
   date,
+  commit,
   node: process.version,
   cpus: cpus().length,
   cpu: cpus()[0]?.model,
