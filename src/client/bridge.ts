@@ -1,24 +1,29 @@
 /**
- * The page's side of the hand-over to the worker. Calls queue in an array; one microtask per
+ * The page's side of the hand-over to the worker. Calls queue in columns (shared/capture-batch.ts:
+ * a call is four array pushes; its id and its object are made in the worker); one microtask per
  * burst sends the whole queue as one comlink call (a comlink round trip costs 30–100 µs, far over
  * the 2 µs budget per call). Each sent batch stays in `inflight` until the worker says every call
- * in it is settled: bookkeeping per batch, not per call, keeps the per-call cost to a push.
+ * in it is settled: bookkeeping per batch, not per call.
  *
  * Calls queue until `connect` names the worker: it is started in a task after the page's (a
  * start in one task was a long one), and the first batch must follow the worker's `init`.
  *
  * A call whose arguments cannot be structured-cloned (a function, a DOM node) makes the whole
- * `postMessage` throw; the batch is then checked call by call and only the bad ones are dropped.
+ * `postMessage` throw; the batch is then checked call by call, the bad ones are blanked out (the
+ * worker skips them, and so does `tail`) and the batch is sent again.
  */
 import type { Remote } from 'comlink';
+import { decodeBatch, emptyBatch, type CallFields, type CaptureBatch, type CaptureView } from '../shared/capture-batch.js';
+import type { Properties } from '../shared/event.js';
 import type { ErrorCode } from '../shared/errors.js';
 import type { Capture, WorkerApi } from '../shared/protocol.js';
 
 export interface Bridge {
-  push(call: Capture): void;
+  /** `call`: a `track`'s event name (then `properties` are its), or another verb's fields. */
+  push(ts: number, call: string | CallFields, properties: Properties | undefined, view: CaptureView): void;
   /** The worker, once started and sent its `init`; null when none could start (calls are then kept for the SW). */
   connect(api: Remote<WorkerApi<MessagePort>> | null): void;
-  /** Calls captured and not yet settled by the worker: what `pagehide` hands to the SW. */
+  /** Calls captured and not yet settled by the worker, with their ids: what `pagehide` hands to the SW. */
   tail(): Capture[];
   unsettled(): number;
   durable(): number;
@@ -27,18 +32,19 @@ export interface Bridge {
 }
 
 export function createBridge(report: (code: ErrorCode, detail: string) => void): Bridge {
+  const seed = crypto.getRandomValues(new Uint32Array(3));
   let api: Remote<WorkerApi<MessagePort>> | null = null;
-  let queue: Capture[] = [];
+  let queue = emptyBatch(seed, 0);
   // True until `connect`: no send is scheduled before the worker has its `init`.
   let scheduled = true;
   let unsettled = 0;
   let durable = 0;
-  const inflight = new Set<Capture[]>();
+  const inflight = new Set<CaptureBatch>();
   let waiters: Array<() => void> = [];
 
-  function settled(batch: Capture[], count: number): void {
+  function settled(batch: CaptureBatch, count: number): void {
     inflight.delete(batch);
-    unsettled -= batch.length;
+    unsettled -= batch.ts.length;
     durable += count;
     if (unsettled === 0) {
       for (const wake of waiters) wake();
@@ -46,27 +52,27 @@ export function createBridge(report: (code: ErrorCode, detail: string) => void):
     }
   }
 
-  function send(batch: Capture[]): void {
+  function send(batch: CaptureBatch): void {
     inflight.add(batch);
     if (!api) return; // kept in `inflight`: without a worker, nothing else can hold them
     api.capture(batch).then(
       (count) => settled(batch, count),
       (err: unknown) => {
         if ((err as Error)?.name !== 'DataCloneError') return report('worker-failed', String(err));
-        const good: Capture[] = [];
-        for (const call of batch) {
+        let dropped = 0;
+        for (let i = 0; i < batch.ts.length; i++) {
+          const call = batch.call[i];
           try {
-            structuredClone(call);
-            good.push(call);
+            structuredClone([call, batch.properties[i]]);
           } catch (cloneErr) {
-            report('not-cloneable', `${call.event ?? call.type}: ${String(cloneErr)}`);
+            report('not-cloneable', `${typeof call === 'string' ? call : call?.type}: ${String(cloneErr)}`);
+            batch.call[i] = batch.properties[i] = null;
+            dropped++;
           }
         }
-        settled(batch, 0);
-        if (good.length > 0) {
-          unsettled += good.length;
-          send(good);
-        }
+        // Sent again without them; every call keeps its number, so its id. Nothing to drop: give up.
+        if (dropped > 0) send(batch);
+        else settled(batch, 0);
       },
     );
   }
@@ -74,13 +80,17 @@ export function createBridge(report: (code: ErrorCode, detail: string) => void):
   function sendQueued(): void {
     scheduled = false;
     const batch = queue;
-    queue = [];
-    if (batch.length > 0) send(batch);
+    if (batch.ts.length === 0) return;
+    queue = emptyBatch(seed, batch.first + batch.ts.length);
+    send(batch);
   }
 
   return {
-    push(call) {
-      queue.push(call);
+    push(ts, call, properties, view) {
+      queue.ts.push(ts);
+      queue.call.push(call);
+      queue.properties.push(properties);
+      queue.view.push(view);
       unsettled++;
       if (!scheduled) {
         scheduled = true;
@@ -93,8 +103,8 @@ export function createBridge(report: (code: ErrorCode, detail: string) => void):
     },
     tail() {
       const calls: Capture[] = [];
-      for (const batch of inflight) calls.push(...batch);
-      return calls.concat(queue);
+      for (const batch of inflight) calls.push(...decodeBatch(batch));
+      return calls.concat(decodeBatch(queue));
     },
     unsettled: () => unsettled,
     durable: () => durable,

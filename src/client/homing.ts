@@ -1,7 +1,7 @@
 /**
- * The page's API. Every verb only captures: it mints the messageId (UUIDv7) and the capture time,
- * queues the call for the worker (bridge.ts) and returns. Nothing here throws into the page:
- * failures become error codes for `onError` and `stats()`.
+ * The page's API. Every verb only captures: it takes the capture time and the page view, queues
+ * the call for the worker (bridge.ts; the worker makes its messageId) and returns. Nothing here
+ * throws into the page: failures become error codes for `onError` and `stats()`.
  */
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { CLIENT_DEFAULTS } from '../shared/client-defaults.js';
@@ -19,8 +19,8 @@ import {
   type OutboxStats,
   type WorkerStats,
 } from '../shared/protocol.js';
-import { createUuidV7 } from '../shared/uuid-v7.js';
 import type { AutocaptureOptions } from './autocapture/index.js';
+import type { CallFields } from '../shared/capture-batch.js';
 import { createBridge } from './bridge.js';
 import { readEnvironment } from './environment.js';
 import { nextTask } from './next-task.js';
@@ -129,7 +129,6 @@ export interface HomingInternal extends Homing {
 export function createHoming(config: HomingConfig = {}): HomingInternal {
   const collector = config.collector ?? CLIENT_DEFAULTS.collector;
   const debug = !!config.debug;
-  const mint = createUuidV7((bytes) => crypto.getRandomValues(bytes));
   const listeners = new Set<ErrorListener>(config.onError ? [config.onError] : []);
   const errors: Record<string, number> = {};
   const env = readEnvironment();
@@ -162,27 +161,19 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
   }
   const bridge = createBridge(report);
 
-  function capture(call: Capture): void {
-    captured++;
-    bridge.push(call);
-  }
-
-  function make(type: Capture['type'], ts: number): Capture {
-    const view = pageView();
-    return { type, messageId: mint(ts), ts, page: view.page, viewport: view.viewport };
-  }
-
   /**
-   * Wraps a rare verb: the call object is made first (id + time), `fill` adds the verb's fields
-   * or returns why the arguments are unusable.
+   * Wraps a rare verb: the time is taken first, `fill` adds the verb's fields to the call or
+   * returns why the arguments are unusable.
    */
-  function verb<A extends unknown[]>(type: Capture['type'], fill: (call: Capture, ...args: A) => string | void) {
+  function verb<A extends unknown[]>(type: Capture['type'], fill: (call: CallFields, ...args: A) => string | void) {
     return (...args: A): void => {
       try {
-        const call = make(type, now());
+        const ts = now();
+        const call: CallFields = { type };
         const problem = fill(call, ...args);
-        if (problem) report('invalid-call', problem);
-        else capture(call);
+        if (problem) return report('invalid-call', problem);
+        captured++;
+        bridge.push(ts, call, undefined, pageView());
       } catch (err) {
         report('invalid-call', String(err));
       }
@@ -193,14 +184,12 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
   const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
   const homing: HomingInternal = {
-    // The hot path, written out: the call object gets all its fields at once (one hidden class)
-    // and no argument arrays are spread.
+    // The hot path, written out: no call object, no argument arrays spread; four pushes (bridge.ts).
     track(event, properties) {
       try {
         if (!isId(event)) return report('invalid-call', 'track() needs an event name');
-        const ts = now();
-        const view = pageView();
-        capture({ type: 'track', messageId: mint(ts), ts, page: view.page, viewport: view.viewport, event, properties });
+        captured++;
+        bridge.push(now(), event, properties, pageView());
       } catch (err) {
         report('invalid-call', String(err));
       }

@@ -4,6 +4,7 @@
  * Types and one constant only. Our own messages carry `op`, never `type`, because comlink's
  * `expose` listens on the same global and claims messages that have a `type` (browser-recipes Q2).
  */
+import type { CaptureBatch } from './capture-batch.js';
 import type { PageContext, Properties, EventType, WireEvent } from './event.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -242,10 +243,11 @@ export interface WorkerApi<Port> {
    */
   init(config: WorkerInit, requestLink: () => void, report: (code: string, detail: string) => void): void;
   /**
-   * Resolves once every call is settled: durable (committed to IndexedDB) or dropped by a rule
-   * or by validation (then counted). Resolves with how many became durable.
+   * The page's calls, in columns (capture-batch.ts). Resolves once every call is settled: durable
+   * (committed to IndexedDB) or dropped by a rule or by validation (then counted). Resolves with
+   * how many became durable.
    */
-  capture(calls: Capture[]): Promise<number>;
+  capture(batch: CaptureBatch): Promise<number>;
   /** Hand the current batch to the service worker now (the page is being hidden). */
   flush(): void;
   /** The page's privacy signals; with `honorDnt`/`honorGpc` the worker waits for them before processing. */

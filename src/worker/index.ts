@@ -5,6 +5,7 @@
  * and the hand-off to the service worker.
  */
 import { expose } from 'comlink';
+import { decodeBatch } from '../shared/capture-batch.js';
 import { DEFAULTS } from '../shared/config.js';
 import type { ConnectWorker, WorkerApi, WorkerInit, WorkerReady, WorkerStats } from '../shared/protocol.js';
 import { createDbOpener } from '../sw/outbox-db.js';
@@ -88,9 +89,10 @@ function createWorkerApi(): WorkerApi<MessagePort> {
       pipeline.setSink((items, dropped, gates) => link!.persist(items, dropped, gates));
     },
 
-    capture(calls) {
+    capture(batch) {
       if (!pipeline) return Promise.reject(new Error('worker-not-initialised'));
-      return pipeline.capture(calls);
+      // The call objects and their messageIds are made here, off the main thread (capture-batch.ts).
+      return pipeline.capture(decodeBatch(batch));
     },
 
     flush() {

@@ -6,6 +6,7 @@
  * worker's comlink API (every call durable at once).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CaptureBatch } from '../../../src/shared/capture-batch.js';
 
 const log = vi.hoisted(() => [] as string[]);
 
@@ -13,9 +14,11 @@ vi.mock('comlink', () => ({
   wrap: () => ({
     init: async () => void log.push('init'),
     // A port with no worker behind it never answers.
-    capture: (batch: Array<{ type: string; event?: string }>) => {
-      log.push(`capture ${batch.map((c) => c.event ?? c.type).join(',')}`);
-      return log.includes('new Worker') ? Promise.resolve(batch.length) : new Promise(() => undefined);
+    capture: async (batch: CaptureBatch) => {
+      const { decodeBatch } = await import('../../../src/shared/capture-batch.js');
+      const calls = decodeBatch(batch);
+      log.push(`capture ${calls.map((c) => c.event ?? c.type).join(',')}`);
+      return log.includes('new Worker') ? calls.length : new Promise(() => undefined);
     },
     flush: async () => undefined,
     signals: async () => undefined,

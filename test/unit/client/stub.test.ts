@@ -8,7 +8,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HomingGlobal } from '../../../src/client/index.js';
-import type { Capture, WorkerStats } from '../../../src/shared/protocol.js';
+import type { CaptureBatch } from '../../../src/shared/capture-batch.js';
+import type { WorkerStats } from '../../../src/shared/protocol.js';
 
 const fakes = vi.hoisted(() => {
   const state = {
@@ -25,7 +26,10 @@ vi.mock('comlink', () => ({
   // The worker's API: every call durable at once.
   wrap: () => ({
     init: async () => undefined,
-    capture: async (calls: Capture[]) => {
+    capture: async (batch: CaptureBatch) => {
+      // The page sends its calls in columns; the worker makes the call objects (capture-batch.ts).
+      const { decodeBatch } = await import('../../../src/shared/capture-batch.js');
+      const calls = decodeBatch(batch);
       for (const call of calls) fakes.captured.push({ type: call.type, event: call.event, ts: call.ts });
       return calls.length;
     },
