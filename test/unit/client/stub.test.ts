@@ -98,7 +98,10 @@ beforeEach(() => {
   fakes.swFlush = () => Promise.resolve({ v: 1, op: 'flushed', delivered: 3, pending: 1 });
 });
 
-afterEach(() => {
+afterEach(async () => {
+  // The client starts its worker and its auto page view in later tasks (start-up never blocks the
+  // page); let them run inside the test that loaded it, not into the next test's fakes.
+  await settle();
   vi.restoreAllMocks();
 });
 
