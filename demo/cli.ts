@@ -2,8 +2,14 @@
  * `node dist/demo/cli.js --port 8080 --collector http://127.0.0.1:8787 [--dashboard-key <read key>]`
  * (the key only goes into the shop panel's link to the collector's dashboard).
  */
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createDemoServer } from './server.js';
+
+// Homing's browser files as the published package has them: node_modules/homing is the workspace
+// link to packages/homing, which the build fills. The shop's own scripts stay in dist/demo/shop.
+const PACKAGE_FILES = dirname(fileURLToPath(import.meta.resolve('homing/stub.js')));
 
 const { values } = parseArgs({
   options: {
@@ -11,7 +17,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     collector: { type: 'string', default: process.env.HOMING_COLLECTOR ?? 'http://127.0.0.1:8787' },
     root: { type: 'string', default: 'demo' },
-    bundles: { type: 'string', default: 'dist/browser' },
+    bundles: { type: 'string', default: PACKAGE_FILES },
     'dashboard-key': { type: 'string', default: process.env.HOMING_DASHBOARD_KEY },
   },
 });
@@ -22,6 +28,7 @@ const server = createDemoServer({
   collector: values.collector!,
   root: values.root!,
   bundles: values.bundles!,
+  shopBundles: 'dist/demo/shop',
   dashboardKey: values['dashboard-key'],
 });
 server.listen(Number(values.port), values.host, () => {

@@ -1,20 +1,20 @@
 /**
  * The shop talks to Homing only through the `homing` global the inline stub defines, as a site
- * that pastes the snippet would. Until the client module has loaded, the stub queues calls and has
- * no `stats()`; the panel waits for it.
+ * that pastes the snippet would, typed by the package's `homing/global`. The stub has the whole
+ * API; the panel still polls `stats()` only once the client has loaded (the stub's queue is gone),
+ * so it does not queue a call twice a second while the client is on its way.
  */
-import type { Homing } from '../../../src/client/homing.js';
+/// <reference types="homing/global" />
+import type { HomingGlobal } from 'homing';
 
-type Stubbed = Pick<Homing, 'track' | 'page' | 'identify' | 'flush'> & Partial<Homing> & { q?: unknown[] };
-
-export function homing(): Stubbed {
-  return (window as unknown as { homing: Stubbed }).homing;
+export function homing(): HomingGlobal {
+  return window.homing;
 }
 
-/** The real client, once it replaced the stub's methods; null before. */
-export function loadedHoming(): Homing | null {
-  const h = homing();
-  return typeof h.stats === 'function' && !h.q ? (h as Homing) : null;
+/** The real client, once it replaced the stub's queue; null before. */
+export function loadedHoming(): HomingGlobal | null {
+  const h = window.homing as HomingGlobal & { q?: unknown[] };
+  return h.q ? null : h;
 }
 
 /** What the demo server pasted into the page: where the collector is, and the dashboard's key. */
