@@ -1,5 +1,5 @@
 /**
- * The collector as a library (`homing/collector`): build the app around a store, listen yourself.
+ * The collector as a library (the `homing-collector` package): build the app around a store, listen yourself.
  * The `homing-collector` bin (cli.ts) is the same thing with flags.
  */
 export { collectorCounters, createCollector, type CollectorOptions } from './server.js';
