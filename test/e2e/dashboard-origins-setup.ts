@@ -106,3 +106,17 @@ export async function expectedView(d: OriginsDashboard, view: DashboardView): Pr
 
 /** Every chart of the dashboard: each must be drawn. */
 export const CHARTS = ['series', 'by-event', 'sessions', 'latency'];
+
+/**
+ * What the page shows against what it must show, as one object per side, so Playwright's and
+ * vitest's tests both assert it with a single `toEqual`: no banner, no panel error, the tiles and
+ * the three top events the report API gives for the page's own range, and every chart drawn.
+ */
+export async function dashboardComparison(d: OriginsDashboard, view: DashboardView) {
+  const expected = await expectedView(d, view);
+  return {
+    shown: { banner: view.banner, panelErrors: view.panelErrors, tiles: view.tiles, topEvents: view.topEvents, charts: [...view.paintedCharts].sort() },
+    expected: { banner: null, panelErrors: [], tiles: { ...expected.tiles, events: d.planted.sent }, topEvents: expected.topEvents, charts: [...CHARTS].sort() },
+    topEventCount: view.topEvents.length,
+  };
+}
