@@ -1,6 +1,6 @@
 /**
  * The page's side of the hand-over to the worker. Calls queue in columns (shared/capture-batch.ts:
- * a call is four array pushes; its id and its object are made in the worker); one microtask per
+ * a call is two array pushes; its id and its object are made in the worker); one microtask per
  * burst sends the whole queue as one comlink call (a comlink round trip costs 30–100 µs, far over
  * the 2 µs budget per call). Each sent batch stays in `inflight` until the worker says every call
  * in it is settled: bookkeeping per batch, not per call.
@@ -35,6 +35,7 @@ export function createBridge(report: (code: ErrorCode, detail: string) => void):
   const seed = crypto.getRandomValues(new Uint32Array(3));
   let api: Remote<WorkerApi<MessagePort>> | null = null;
   let queue = emptyBatch(seed, 0);
+  let view: CaptureView | null = null; // the queue's last page view
   // True until `connect`: no send is scheduled before the worker has its `init`.
   let scheduled = true;
   let unsettled = 0;
@@ -60,13 +61,14 @@ export function createBridge(report: (code: ErrorCode, detail: string) => void):
       (err: unknown) => {
         if ((err as Error)?.name !== 'DataCloneError') return report('worker-failed', String(err));
         let dropped = 0;
-        for (let i = 0; i < batch.ts.length; i++) {
-          const call = batch.call[i];
+        const { calls } = batch;
+        for (let i = 0; i < calls.length; i += 2) {
+          const call = calls[i] as string | CallFields | null;
           try {
-            structuredClone([call, batch.properties[i]]);
+            structuredClone([call, calls[i + 1]]);
           } catch (cloneErr) {
-            report('not-cloneable', `${typeof call === 'string' ? call : call?.type}: ${String(cloneErr)}`);
-            batch.call[i] = batch.properties[i] = null;
+            report('not-cloneable', `${typeof call === 'string' ? call : (call as CallFields).type}: ${String(cloneErr)}`);
+            calls[i] = calls[i + 1] = null;
             dropped++;
           }
         }
@@ -82,15 +84,15 @@ export function createBridge(report: (code: ErrorCode, detail: string) => void):
     const batch = queue;
     if (batch.ts.length === 0) return;
     queue = emptyBatch(seed, batch.first + batch.ts.length);
+    view = null;
     send(batch);
   }
 
   return {
-    push(ts, call, properties, view) {
+    push(ts, call, properties, seen) {
+      if (seen !== view) queue.views.push(queue.ts.length, (view = seen));
       queue.ts.push(ts);
-      queue.call.push(call);
-      queue.properties.push(properties);
-      queue.view.push(view);
+      queue.calls.push(call, properties);
       unsettled++;
       if (!scheduled) {
         scheduled = true;
@@ -101,19 +103,14 @@ export function createBridge(report: (code: ErrorCode, detail: string) => void):
       api = worker;
       sendQueued();
     },
-    tail() {
-      const calls: Capture[] = [];
-      for (const batch of inflight) calls.push(...decodeBatch(batch));
-      return calls.concat(decodeBatch(queue));
-    },
+    tail: () => [...inflight, queue].flatMap(decodeBatch),
     unsettled: () => unsettled,
     durable: () => durable,
-    drained(timeoutMs) {
-      if (unsettled === 0) return Promise.resolve();
-      return new Promise((resolve) => {
+    drained: (timeoutMs) =>
+      new Promise((resolve) => {
+        if (unsettled === 0) return resolve();
         waiters.push(resolve);
         setTimeout(resolve, timeoutMs);
-      });
-    },
+      }),
   };
 }

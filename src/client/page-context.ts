@@ -51,17 +51,14 @@ export function onLeave(listener: () => void): void {
 function changed(isHashChange: boolean): void {
   const href = location.href;
   const anchorJump = isHashChange && !/^#[/!]/.test(location.hash);
-  if (href === lastHref || anchorJump) {
-    cached = null; // the title or the viewport may have changed; not a new page view
-    lastHref = href;
-    return;
-  }
+  // Otherwise only the title or the viewport may have changed: a new snapshot, not a new page view.
+  const newPage = href !== lastHref && !anchorJump;
   // `cached` still describes the page being left (unless nothing was captured there yet), so
   // what the leaving listeners record is recorded against it.
-  for (const listener of leaving) listener();
+  if (newPage) for (const listener of leaving) listener();
   cached = null;
   lastHref = href;
-  for (const listener of entered) listener();
+  if (newPage) for (const listener of entered) listener();
 }
 
 function watchNavigation(): void {

@@ -1,13 +1,14 @@
 /**
  * How the page hands its calls to the worker: one batch per burst, in columns, and no messageId
- * minted on the page. On a fresh page the first 10,000 `track()` calls cost 9.6-11 µs each
- * (Chromium, 1×), against the 2 µs budget: a third in minting a UUIDv7 string per call (string
- * pieces that the garbage collector then copies, and that the structured clone flattens), a third
- * in cloning one 8-key object per call in the hand-off, the rest in making those objects while the
- * code is still cold. In columns a call is four array pushes, and the clone writes no keys per call.
+ * minted on the page. A CPU profile of a fresh page's first 10,000 `track()` calls (Chromium, 1×,
+ * 10.9 µs per call with the hand-off, against the 2 µs budget) spent 36 ms in the structured clone of
+ * the hand-off (one 8-key object and one UUIDv7 string per call), 29 ms in the garbage collector
+ * (the ids' string pieces and the call objects, all alive until the hand-off) and most of the rest
+ * minting and building them while the code was still cold. In columns a call is two array pushes
+ * (its page view only when that changes), and the clone writes no keys and no ids per call.
  *
  * The worker makes the `Capture` objects (`decodeBatch`) and their messageIds. An id is derived, not
- * drawn: from the page's seed (74 random bits, drawn once per page), the call's number on the page
+ * drawn: from the page's seed (73 random bits, drawn once per page), the call's number on the page
  * and its time, so the page can name the same ids for the calls it hands to the service worker on
  * `pagehide` (bridge.ts `tail()`), and the SW keeps once what the worker already stored.
  */
@@ -32,26 +33,33 @@ export interface CaptureBatch {
   first: number;
   /** Epoch ms at capture, per call. */
   ts: number[];
-  /** A `track` call's event name, or another call's own fields; null for a call dropped on the page. */
-  call: Array<string | CallFields | null>;
-  /** A `track` call's properties (the other verbs carry theirs in their fields). */
-  properties: Array<Properties | undefined | null>;
-  /** The same object for every call of a page view, which the structured clone copies once. */
-  view: CaptureView[];
+  /**
+   * Two entries per call (one push of two values on the page): a `track`'s event name and its
+   * properties, or another verb's own fields and undefined; null and null for a call dropped on
+   * the page.
+   */
+  calls: Array<string | CallFields | Properties | undefined | null>;
+  /**
+   * The page views, each after the index of the first call that saw it: `[0, view, 120, next]`.
+   * A view changes with the URL or the title (page-context.ts), not per call.
+   */
+  views: Array<number | CaptureView>;
 }
 
 export function emptyBatch(seed: IdSeed, first: number): CaptureBatch {
-  return { seed, first, ts: [], call: [], properties: [], view: [] };
+  return { seed, first, ts: [], calls: [], views: [] };
 }
 
 export function decodeBatch(batch: CaptureBatch): Capture[] {
   const calls: Capture[] = [];
-  for (let i = 0; i < batch.ts.length; i++) {
-    const call = batch.call[i];
+  const { views } = batch;
+  let view = views[1] as CaptureView;
+  for (let i = 0, v = 1; i < batch.ts.length; i++) {
+    if (views[v + 1] === i) view = views[(v += 2)] as CaptureView;
+    const call = batch.calls[2 * i] as string | CallFields | null;
     if (call === null) continue;
-    const fields: CallFields = typeof call === 'string' ? { type: 'track', event: call, properties: batch.properties[i] as Properties | undefined } : call;
+    const fields: CallFields = typeof call === 'string' ? { type: 'track', event: call, properties: batch.calls[2 * i + 1] as Properties | undefined } : call;
     const ts = batch.ts[i];
-    const view = batch.view[i];
     calls.push({ ...fields, messageId: messageId(batch.seed, batch.first + i, ts), ts, page: view.page, viewport: view.viewport });
   }
   return calls;
@@ -71,7 +79,7 @@ export function messageId(seed: IdSeed, n: number, ts: number): string {
   const low = (seed[2] >>> 0) + n;
   const carry = Math.floor(low / TWO_32);
   const high = 0x80000000 + (seed[1] & 0x1fffffff) + carry; // variant 10, then rand_b's 30 high bits
-  const time = hex(ts, 12); // Date.now(): a whole number, 12 hex digits until the year 10889
-  const top = high.toString(16);
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${hex(seed[0] & 0xfff, 3)}-${top.slice(0, 4)}-${top.slice(4)}${hex(low - carry * TWO_32, 8)}`;
+  // ts: Date.now(), a whole number of 12 hex digits until the year 10889.
+  const digits = hex(ts, 12) + '7' + hex(seed[0] & 0xfff, 3) + high.toString(16) + hex(low - carry * TWO_32, 8);
+  return digits.replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
 }

@@ -69,9 +69,15 @@ describe('bridge', () => {
       [0, 3],
       [3, 1],
     ]);
-    // The page view object goes once per batch, not once per call: every call refers to the same one.
-    const [first] = worker.batches;
-    expect(first.view[0]).toBe(first.view[2]);
+    // The page view goes once per batch and change, not once per call.
+    expect(worker.batches.map((b) => b.views)).toEqual([[0, view], [0, view]]);
+    const next: CaptureView = { ...view, page: { ...view.page, path: '/cart' } };
+    bridge.push(30, 'a', undefined, view);
+    bridge.push(31, 'b', undefined, next);
+    bridge.push(32, 'c', undefined, next);
+    await microtasks();
+    expect(worker.batches[2].views).toEqual([0, view, 1, next]);
+    expect(decodeBatch(worker.batches[2]).map((c) => c.page.path)).toEqual(['/', '/cart', '/cart']);
   });
 
   it("tail() names the unsettled calls with the worker's messageIds, sent or still queued", async () => {

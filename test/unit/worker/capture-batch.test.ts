@@ -38,25 +38,24 @@ describe('messageId: derived from the page seed, the call number and its time', 
 });
 
 describe('decodeBatch', () => {
-  it('makes the calls the page queued, in order, numbered from the batch start', () => {
+  it('makes the calls the page queued, in order, numbered from the batch start, each with the page view it saw', () => {
+    const next: CaptureView = { page: { ...view.page, url: 'https://shop.test/cart', path: '/cart' }, viewport: view.viewport };
     const batch = emptyBatch(seed, 40);
     batch.ts.push(T, T + 1, T + 2);
-    batch.call.push('add_to_cart', { type: 'identify', userId: 'u1', traits: { plan: 'pro' } }, 'checkout');
-    batch.properties.push({ sku: 'a' }, undefined, undefined);
-    batch.view.push(view, view, view);
+    batch.calls.push('add_to_cart', { sku: 'a' }, { type: 'identify', userId: 'u1', traits: { plan: 'pro' } }, undefined, 'checkout', undefined);
+    batch.views.push(0, view, 2, next);
     expect(decodeBatch(batch)).toEqual([
       { type: 'track', event: 'add_to_cart', properties: { sku: 'a' }, messageId: messageId(seed, 40, T), ts: T, page: view.page, viewport: view.viewport },
       { type: 'identify', userId: 'u1', traits: { plan: 'pro' }, messageId: messageId(seed, 41, T + 1), ts: T + 1, page: view.page, viewport: view.viewport },
-      { type: 'track', event: 'checkout', properties: undefined, messageId: messageId(seed, 42, T + 2), ts: T + 2, page: view.page, viewport: view.viewport },
+      { type: 'track', event: 'checkout', properties: undefined, messageId: messageId(seed, 42, T + 2), ts: T + 2, page: next.page, viewport: next.viewport },
     ]);
   });
 
   it('skips a call dropped on the page; the others keep their numbers', () => {
     const batch = emptyBatch(seed, 0);
     batch.ts.push(T, T, T);
-    batch.call.push('a', null, 'c');
-    batch.properties.push(undefined, null, undefined);
-    batch.view.push(view, view, view);
+    batch.calls.push('a', undefined, null, null, 'c', undefined);
+    batch.views.push(0, view);
     expect(decodeBatch(batch).map((c) => [c.event, c.messageId])).toEqual([
       ['a', messageId(seed, 0, T)],
       ['c', messageId(seed, 2, T)],
