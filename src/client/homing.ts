@@ -130,7 +130,6 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
   const debug = !!config.debug;
   const listeners = new Set<ErrorListener>(config.onError ? [config.onError] : []);
   const errors: Record<string, number> = {};
-  const env = readEnvironment();
   // Passed through as given: defaults are applied off the main thread.
   const privacy: PrivacyInit = { consent: config.consent, pii: config.pii, urlParams: config.urlParams };
   let captured = 0;
@@ -275,14 +274,15 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
     // The start is split into tasks (next-task.ts), because in one it was a long task (60-120 ms at
     // 1x, up to 630 ms at 4x CPU throttling): this one makes the API and replays the stub's queue;
     // the worker is made in the next (worker-endpoint.ts); then its `init` is posted (the page's
-    // first structured clone: 1-25 ms at 4x) and the calls queued meanwhile follow it.
+    // first structured clone: 1-25 ms at 4x) with the page's environment, read there, and the calls
+    // queued meanwhile follow it.
     nextTask(() => {
       // `v: 1`, checked against PROTOCOL_VERSION's literal type: importing protocol.ts's one value
       // here made esbuild split it into a chunk of its own that homing.js imports (an empty one once
       // the value is inlined, +30 B gzip on the critical path).
       worker
         .init(
-          { v: 1, collector, writeKey: config.writeKey, env, serviceWorker: swSupported, debug, rules: config.rules ?? {}, schemasUrl: config.schemasUrl && new URL(config.schemasUrl, location.href).href, privacy },
+          { v: 1, collector, writeKey: config.writeKey, env: readEnvironment(), serviceWorker: swSupported, debug, rules: config.rules ?? {}, schemasUrl: config.schemasUrl && new URL(config.schemasUrl, location.href).href, privacy },
           proxy(() => void linkWorker()),
           proxy((code: string, detail: string) => report(code as ErrorCode, detail)),
         )
@@ -310,7 +310,7 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
           }),
         )
         .then((connection) => {
-          connection.watchPage(bridge.tail, env, CLIENT_DEFAULTS.flushIntervalMs, report);
+          connection.watchPage(bridge.tail, readEnvironment(), CLIENT_DEFAULTS.flushIntervalMs, report);
           return connection;
         })
         .catch((err) => {

@@ -1,11 +1,12 @@
 /**
  * How the page hands its calls to the worker: one batch per burst, in columns, and no messageId
- * minted on the page. A CPU profile of a fresh page's first 10,000 `track()` calls (Chromium, 1×,
- * 10.9 µs per call with the hand-off, against the 2 µs budget) spent 36 ms in the structured clone of
- * the hand-off (one 8-key object and one UUIDv7 string per call), 29 ms in the garbage collector
- * (the ids' string pieces and the call objects, all alive until the hand-off) and most of the rest
- * minting and building them while the code was still cold. In columns a call is two array pushes
- * (its page view only when that changes), and the clone writes no keys and no ids per call.
+ * minted on the page. A fresh page's first 10,000 `track()` calls cost 10.9 µs each with the
+ * hand-off (bench/startup.ts, Chromium, 1×; the budget is 2 µs); a CPU profile of them had 36 ms in
+ * the hand-off's structured clone (one 8-key object and one UUIDv7 string per call), 29 ms in the
+ * garbage collector (the ids' string pieces and the call objects, all alive until the hand-off) and
+ * most of the rest minting and building them while the code was still cold. In columns a call is
+ * two array pushes (its page view only when that changes) and the clone writes no keys and no ids
+ * per call: 2.2 µs.
  *
  * The worker makes the `Capture` objects (`decodeBatch`) and their messageIds. An id is derived, not
  * drawn: from the page's seed (73 random bits, drawn once per page), the call's number on the page
@@ -73,7 +74,8 @@ const hex = (value: number, digits: number) => value.toString(16).padStart(digit
  * `rand_b` = the seed's 61 bits plus the call's number `n`. Ids of one page are distinct (distinct
  * `n`) and increase with `n` within a millisecond (RFC 9562 §6.2 method 2, incremented by one; the
  * seed's top `rand_b` bit is 0, so adding `n` < 2^53 never wraps); another page's ids differ by
- * their 73 random bits.
+ * their 73 random bits. A clock set back mid-page gives later calls smaller ids: still distinct,
+ * only the stores' insert order suffers.
  */
 export function messageId(seed: IdSeed, n: number, ts: number): string {
   const low = (seed[2] >>> 0) + n;
