@@ -5,7 +5,7 @@
  */
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { CLIENT_DEFAULTS } from '../shared/client-defaults.js';
-import type { Properties } from '../shared/event.js';
+import type { Priority, Properties } from '../shared/event.js';
 import type { ErrorCode } from '../shared/errors.js';
 import type {
   Capture,
@@ -50,7 +50,7 @@ export interface HomingConfig {
   /** Your schemas, compiled with `homing-schemas compile`. */
   schemasUrl?: string;
   /** What the outbox evicts last or first when over its storage budget: `{ purchase_completed: 'critical' }`. */
-  priorities?: Record<string, 'low' | 'normal' | 'critical'>;
+  priorities?: Record<string, Priority>;
   /** Use Background Sync where the browser has it (default); false relies on the other triggers only. */
   backgroundSync?: boolean;
   /** Request persistent storage (`navigator.storage.persist()`), so the browser keeps the outbox under pressure. */
