@@ -1,7 +1,7 @@
 /**
  * UUIDv7 (RFC 9562 §5.7): 48 bits of Unix milliseconds, then random bits. Time-ordered ids insert
- * about 5× faster into B-tree stores than random v4 ids (177k vs 35k events/s into SQLite, measured here). Ids minted by one generator are
- * strictly increasing: within one millisecond the 12-bit `rand_a` field is a counter (RFC 9562 §6.2,
+ * about 5× faster into B-tree stores than random v4 ids (177k vs 35k events/s into SQLite, measured
+ * here). Ids minted by one generator are strictly increasing: within one millisecond the 12-bit `rand_a` field is a counter (RFC 9562 §6.2,
  * method 1), and when it overflows the timestamp field borrows the next millisecond.
  *
  * The browser no longer mints ids with it: the page hands calls to the worker in columns and the
