@@ -2,7 +2,7 @@
  * Every message that crosses a context boundary: page ↔ worker (comlink), worker ↔ service worker
  * (a MessagePort the page hands to both), page → service worker (controller.postMessage).
  * Types and one constant only. Our own messages carry `op`, never `type`, because comlink's
- * `expose` listens on the same global and claims messages that have a `type` (browser-recipes Q2).
+ * `expose` listens on the same global and claims messages that have a `type` (docs/browser-facts.md "Workers and ports").
  */
 import type { CaptureBatch } from './capture-batch.js';
 import type { PageContext, Properties, EventType, WireEvent } from './event.js';

@@ -1,7 +1,7 @@
 /**
  * Moves the outbox to the collector: oldest first, in batches cut by count and bytes, one request
  * at a time. A flush asked for while one runs does not start a second reader of the same rows
- * (that double-sent batches in the probes, browser-recipes Q5); it makes the running one go round
+ * (that double-sent batches in the probes, docs/browser-facts.md "Background Sync"); it makes the running one go round
  * again, so what arrived meanwhile is not left behind.
  */
 import type { BatchBody, LossManifest } from '../shared/event.js';

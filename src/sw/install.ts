@@ -10,7 +10,7 @@
  * Without SyncManager (or with `sync: false`) workbox runs the same `onSync` at every SW start.
  *
  * No `fetch` listener, on purpose: a SW fetch listener swallows a share of the beacons and
- * keepalive requests a page sends while it unloads (browser-recipes Q7).
+ * keepalive requests a page sends while it unloads (docs/browser-facts.md "Leaving the page").
  */
 import { Queue } from 'workbox-background-sync';
 import { DEFAULTS } from '../shared/config.js';
@@ -84,7 +84,7 @@ export function installHoming(scope: ServiceWorkerGlobalScope, options: HomingSw
       // ReferenceError (temporal dead zone), which killed the start-up delivery. Go on once the
       // constructor, and this synchronous function, have returned.
       await Promise.resolve();
-      // A sync registered while online fires at once (browser-recipes Q5), usually in the middle of
+      // A sync registered while online fires at once (docs/browser-facts.md "Background Sync"), usually in the middle of
       // our own backoff: then it only asks the browser to come back later, without sending.
       if (stack.deliverer.retryAt() > now()) {
         if (fallbackOnly || !('sync' in scope.registration)) return;

@@ -73,8 +73,9 @@ export function createSwRuntime(deps: SwRuntimeDeps): SwRuntime {
     }
     port.postMessage(ack);
     // Offline, a Background Sync registered now is held until the network is back, then wakes a
-    // SW to deliver even with no page of the site open (browser-recipes Q5, Q6). Online it would
-    // fire at once, in the middle of this delivery, so it is only registered after a failed one.
+    // SW to deliver even with no page of the site open (docs/browser-facts.md "Background Sync",
+    // "Browser restarts"). Online it would fire at once, in the middle of this delivery, so it is
+    // only registered after a failed one.
     if (ack.ok && deps.isOnline && !deps.isOnline()) void deps.registerSync?.();
     // Deliver unless a backoff is running; the collector is down and the timer will come back.
     if (ack.ok && deliverer.retryAt() <= deps.now()) void flush('persist');

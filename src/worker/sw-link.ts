@@ -1,6 +1,6 @@
 /**
  * The worker's end of the port to the service worker. A port to a stopped SW dies silently: no
- * error, no close event, messages vanish (browser-recipes Q2, comlink issue #637). So every persist
+ * error, no close event, messages vanish (docs/browser-facts.md "Workers and ports", comlink issue #637). So every persist
  * request waits for an ack with a timeout; on timeout the link is declared dead, the page is asked
  * for a new port (its postMessage to the SW wakes it), and every unacknowledged request is sent
  * again. Resending is safe: the outbox stores a messageId once.

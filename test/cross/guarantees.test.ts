@@ -128,7 +128,7 @@ describe.each(BROWSERS)('%s', (name: BrowserName) => {
     expect(tally(s.dbPath, 'killed', 20).stored).toBe(0);
     if (name === 'firefox') {
       // Firefox cannot deliver before a page of the site is opened: without Background Sync
-      // nothing starts a service worker by itself (firefox-recipes Q2g). Asserted on the real
+      // nothing starts a service worker by itself (docs/browser-facts.md "Browser restarts"). Asserted on the real
       // state: after the relaunch no instance of the SW runs.
       expect(await s.control.serviceWorker()).toMatchObject({ running: false });
     }

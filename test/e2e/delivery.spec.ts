@@ -2,7 +2,7 @@
  * Delivery under failure, end to end in Chromium against the built bundles and a real collector
  * process: offline, collector down, the browser closed like a crash, the service worker stopped in
  * the middle of a request, several tabs at once, and Background Sync switched off. In every one
- * each tracked call must be stored exactly once. browser-recipes.md (Q4–Q8) says which browser
+ * each tracked call must be stored exactly once. docs/browser-facts.md says which browser
  * behaviour each scenario leans on.
  */
 import type { Page, Route } from '@playwright/test';
@@ -110,7 +110,7 @@ test.describe('browser closed like a crash with events in the outbox, relaunched
     await waitForServiceWorker(page);
     await waitSettled(page, collector);
 
-    await context.setOffline(true); // holds the sync: registered, not attempted (browser-recipes Q5)
+    await context.setOffline(true); // holds the sync: registered, not attempted (docs/browser-facts.md "Background Sync")
     await trackMany(page, 'restart-pending', 200);
     await waitDurable(page, 200);
     await expect.poll(() => syncTags(page), { message: `a Background Sync registered as ${HOMING_SYNC_TAG}` }).toContain(HOMING_SYNC_TAG);

@@ -1,5 +1,5 @@
 /**
- * Background Sync from the test's side (browser-recipes Q5): which sync tags a registration holds,
+ * Background Sync from the test's side (docs/browser-facts.md "Background Sync"): which sync tags a registration holds,
  * and firing one now through CDP instead of waiting for Chromium's +5 min / +20 min retries. The
  * dispatch also wakes a stopped service worker.
  */

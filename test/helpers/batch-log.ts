@@ -1,6 +1,6 @@
 /**
  * Records every `POST /v1/batch` a browser context sends (the service worker's included: Playwright
- * 1.65 reports SW requests, browser-recipes Q4), with when it started and ended in the order the
+ * 1.65 reports SW requests, docs/browser-facts.md "Going offline in tests"), with when it started and ended in the order the
  * browser reported them, how it ended, and the collector's receipts. Lets a test say "one request
  * at a time" and "nothing was sent twice" from what actually went over the wire.
  */

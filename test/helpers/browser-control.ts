@@ -4,16 +4,16 @@
  * worker, and killing the browser like a crash.
  *
  * - Offline. Chromium: CDP `Network.emulateNetworkConditions` on the SW's own target (what
- *   Playwright's `context.setOffline` does to a SW, browser-recipes Q4: its fetches fail; the
+ *   Playwright's `context.setOffline` does to a SW, docs/browser-facts.md "Going offline in tests": its fetches fail; the
  *   offline scenario checks that none reaches the proxy) and puppeteer's `setOfflineMode` on the
  *   pages of the origin. Firefox: no BiDi emulation reaches a SW
- *   (firefox-recipes Q3), so the chrome-privileged global switch `Services.io.offline`, with the
+ *   (docs/browser-facts.md "Going offline in tests"), so the chrome-privileged global switch `Services.io.offline`, with the
  *   pref `network.disable-localhost-when-offline` (launch.ts sets it) so loopback is cut too. That
  *   switch leaves kept-alive sockets usable: the scenarios send through the faulty proxy, whose
  *   every answer says `Connection: close`.
  * - Stopping and starting the SW. Chromium: CDP `ServiceWorker.stopWorker` / `startWorker`, and
  *   its `runningStatus`. Firefox: `nsIServiceWorkerInfo.terminateWorker()` / `attachDebugger()` +
- *   `detachDebugger()` from chrome JS (firefox-recipes Q3); `lifetimeDeadline` reads 0 while no
+ *   `detachDebugger()` from chrome JS (docs/browser-facts.md "Going offline in tests"); `lifetimeDeadline` reads 0 while no
  *   instance runs, and `launchCount` counts the starts.
  * - Crash: SIGKILL to the browser's main process, which this test run started.
  */
@@ -150,7 +150,7 @@ function chromiumControl(browser: Browser, origin: string): BrowserControl {
   let offlinePages: Page[] = [];
   let registry: { cdp: CDPSession; versions: Map<string, Version> } | null = null;
 
-  /** A CDP session on a page that follows the service-worker versions (browser-recipes Q8). */
+  /** A CDP session on a page that follows the service-worker versions (docs/browser-facts.md "Stopping a service worker"). */
   async function versions(): Promise<{ cdp: CDPSession; versions: Map<string, Version> }> {
     if (registry) return registry;
     const page = (await browser.pages())[0] ?? (await browser.newPage());

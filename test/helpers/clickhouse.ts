@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { freePort } from './ports.js';
 
 const START_TIMEOUT_MS = 30_000;
-/** ClickHouse took ~12 s to stop right after a million-row run (shared/collector-stores.md §4). */
+/** ClickHouse took ~12 s to stop right after a million-row run (docs/store-facts.md "ClickHouse"). */
 const STOP_TIMEOUT_MS = 30_000;
 
 /** A second user with a password, so the store's credential handling is tested for real. */

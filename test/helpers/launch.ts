@@ -1,7 +1,7 @@
 /**
  * The one browser-launch helper of the cross-browser suite (test/cross) and the Firefox bench:
  * puppeteer-core drives Chromium over CDP and Firefox over WebDriver BiDi, so one scenario file
- * runs against both (firefox-recipes.md: Playwright cannot drive Debian's Firefox).
+ * runs against both (docs/browser-facts.md "Going offline in tests": Playwright cannot drive Debian's Firefox).
  *
  * Binaries: Chromium as test/helpers/browsers.ts resolves it (CHROMIUM_PATH, /usr/bin/chromium,
  * Playwright's own); Firefox from FIREFOX_PATH, else /usr/bin/firefox-esr. No browser is an error
@@ -34,7 +34,7 @@ export function resolveFirefox(): string {
 /**
  * Firefox prefs for the suite. `network.disable-localhost-when-offline` makes the global offline
  * switch (`Services.io.offline`) cut loopback too, the SW's fetches included; without it loopback
- * is exempt (firefox-recipes Q3). `devtools.console.stdout.content` puts page, worker and SW
+ * is exempt (docs/browser-facts.md "Going offline in tests"). `devtools.console.stdout.content` puts page, worker and SW
  * `console.*` lines on Firefox's stdout, the only place SW lines can be read (kept for failures).
  */
 export const FIREFOX_PREFS: Record<string, unknown> = {

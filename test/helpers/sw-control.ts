@@ -1,6 +1,7 @@
 /**
- * Drives the service worker through the Chrome DevTools Protocol (browser-recipes Q5, Q8): find its
- * version, stop it, and wait for the real signal that it stopped.
+ * Drives the service worker through the Chrome DevTools Protocol: find its version, stop it, and wait
+ * for the real signal that it stopped (docs/browser-facts.md "Background Sync", "Stopping a service
+ * worker").
  */
 import { expect, type BrowserContext, type Page } from '@playwright/test';
 

@@ -9,7 +9,7 @@
  * one) and fall back to the precached shell offline; precached files are served from the cache.
  * Everything else, the collector's requests included, is not answered here. Homing itself never
  * relies on beacons (a page hands its unsent tail over by postMessage), so this fetch listener
- * cannot swallow its events (browser-recipes Q7).
+ * cannot swallow its events (docs/browser-facts.md "Leaving the page").
  */
 import { cleanupOutdatedCaches, getCacheKeyForURL, matchPrecache, precache, type PrecacheEntry } from 'workbox-precaching';
 import { installHoming } from 'homing/sw';

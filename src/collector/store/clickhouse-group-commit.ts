@@ -1,7 +1,7 @@
 /**
  * Group commit for a store that wants few, large writes (ClickHouse makes a part per INSERT and
  * merges them in the background: 100-row inserts ran at ~18k events/s here, 10,000-row ones at
- * ~99k, shared/collector-stores.md §4).
+ * ~99k, docs/store-facts.md "ClickHouse").
  *
  * Requests' jobs wait in a queue and are committed together: a group goes as soon as it holds
  * `maxRows` rows, or `maxMs` after its oldest job arrived, whichever comes first. One commit runs

@@ -1,7 +1,7 @@
 /**
  * How events, manifests and profiles become ClickHouse rows and come back, and how values are
  * inlined into SQL. ClickHouse 18.16 has no query parameters (`{x:String}` fails with "Unknown
- * setting param_x", shared/collector-stores.md §4), so every value in a query goes through
+ * setting param_x", docs/store-facts.md "ClickHouse"), so every value in a query goes through
  * `sqlString` / `sqlInt`, never through string concatenation of raw input.
  */
 import type { Channel } from '../../shared/event.js';

@@ -2,7 +2,7 @@
  * The embedded default store: one SQLite file through better-sqlite3.
  *
  * Exactly-once is the primary key on `message_id` plus "insert unless present", one transaction per
- * batch: `changes === 0` means the id was already stored (shared/collector-stores.md §1 checked this
+ * batch: `changes === 0` means the id was already stored (docs/store-facts.md "SQLite" checked this
  * at 1M events with a 10% retry pass). It is spelled `ON CONFLICT (message_id) DO NOTHING`, not
  * `INSERT OR IGNORE`: OR IGNORE also skips rows that break a NOT NULL or CHECK constraint, which
  * would report an event that was never stored as a duplicate, and the client would delete it. The
@@ -170,7 +170,7 @@ interface ProfileRow {
 export interface SqliteStoreOptions {
   /**
    * `NORMAL` (default): in WAL mode a commit survives a process crash but the last commits may be
-   * lost on power loss. `FULL` fsyncs every commit, about a third slower (collector-stores.md §1).
+   * lost on power loss. `FULL` fsyncs every commit, about a third slower (docs/store-facts.md "SQLite").
    */
   synchronous?: 'NORMAL' | 'FULL';
 }
