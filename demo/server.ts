@@ -5,7 +5,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join } from 'node:path';
+import { CONTENT_TYPES, inside } from './static-files.js';
 
 export interface DemoServerOptions {
   port: number;
@@ -30,23 +31,6 @@ export interface DemoServerOptions {
  */
 const SHOP = '/shop/';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.map': 'application/json',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.webmanifest': 'application/manifest+json',
-};
-
-/** Resolves `path` inside `root`, or null when it would escape it. */
-function inside(root: string, path: string): string | null {
-  const full = resolve(root, '.' + normalize('/' + path));
-  return full.startsWith(resolve(root)) ? full : null;
-}
 
 export function createDemoServer(options: DemoServerOptions): Server {
   return createServer(async (req, res) => {
@@ -63,7 +47,7 @@ export function createDemoServer(options: DemoServerOptions): Server {
       if (path.startsWith(SHOP)) file = await shopFile(file, path, options);
       let body: Buffer | string = await readFile(file);
       if (extname(file) === '.html') body = await withStub(body.toString('utf8'), options, url.searchParams);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+      res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
       res.end(body);
     } catch (err) {
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR';
