@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * One build script: esbuild bundles every context, then prints raw and gzip sizes of the browser
- * bundles and exits non-zero when one is over its budget (README "Budgets"). The main-thread
+ * bundles and exits non-zero when one is over its budget (docs/budgets.md). The main-thread
  * client gets the smallest budget because it is the only code on the page's critical path.
  * It then assembles the two published packages (scripts/packages.mjs) and prints their sizes and
  * dependency counts; the demo shop is built last because it imports `homing/sw` from the package.
@@ -31,7 +31,7 @@ const ifChanged = process.argv.includes('--if-changed');
 const OUT = 'dist';
 const STAMP = `${OUT}/.inputs-sha256`;
 
-/** gzip bytes; only the budgets DESIGN.md sets. The stub is inlined in every page, so it is tiny. */
+/** gzip bytes; only the budgets docs/budgets.md sets. The stub is inlined in every page, so it is tiny. */
 const BUDGETS = {
   'browser/stub.js': 600,
   // homing.js with every chunk it imports statically: what the page must load before tracking works.
@@ -213,7 +213,7 @@ printPackageReport(packages);
 await writeFile(`${OUT}/packages.json`, JSON.stringify(packages, null, 2));
 console.log(`built ${dev ? 'dev' : 'production'} bundles in ${Date.now() - started} ms`);
 if (!ok) {
-  console.error('build failed: a bundle is over its gzip budget (README "Budgets")');
+  console.error('build failed: a bundle is over its gzip budget (docs/budgets.md)');
   process.exit(1);
 }
 // The browser package promises a website's install brings nothing else.

@@ -1,5 +1,5 @@
 /**
- * End to end, page to SQLite, in real Chromium against a real collector process (DESIGN.md budget:
+ * End to end, page to SQLite, in real Chromium against a real collector process (docs/budgets.md:
  * "events tracked at 5,000/s for 10 s; a 10k burst: 100 % stored, 0 duplicates; the burst within
  * 10 s"). One page tracks at a steady rate, then in one burst; the figures come from the
  * collector's own rows: what was stored, how often, and how long after capture.

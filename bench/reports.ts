@@ -3,7 +3,7 @@
  * file through the store (devices with sequence numbers and planted gaps, sessions, UTM campaigns,
  * purchases with `total_value`, latency and clock skew, loss manifests, ingest counters), then
  * times every report (median of 5) through the collector's report workers (two threads, each
- * with its own read-only connection). Budget: each report under 1 s (DESIGN.md, issue 7).
+ * with its own read-only connection). Budget: each report under 1 s (docs/budgets.md).
  */
 import { join } from 'node:path';
 import type { StoredEvent, StoredManifest, QualityCount } from '../src/collector/store/store.js';

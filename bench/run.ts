@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: measures DESIGN.md's budgets against the built bundles, in real Chromium and a
+ * `npm run bench`: measures the budgets of docs/budgets.md against the built bundles, in real Chromium and a
  * real collector process, and writes bench/results.json. Speed targets live here, never in timed
  * tests. Every figure comes from this one run; the machines are noisy, so read medians and ratios.
  *

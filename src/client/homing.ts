@@ -57,7 +57,7 @@ export interface HomingConfig {
   persistStorage?: boolean;
   /** The outbox's storage budget (defaults: 100,000 events, 50 MB, at most half the origin's quota). */
   storage?: { maxEvents?: number; maxBytes?: number };
-  /** Gate delivery on consent by purpose (README "Consent and privacy"); without it nothing is gated. */
+  /** Gate delivery on consent by purpose (docs/consent.md); without it nothing is gated. */
   consent?: ConsentOptions;
   /** What to do with e-mail addresses, phone numbers and card numbers in properties and traits. */
   pii?: PiiOptions;

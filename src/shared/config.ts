@@ -48,7 +48,7 @@ export const DEFAULTS = {
   storageMaxBytes: 50 * 1024 * 1024,
   /** Never take more than this share of the origin's quota (`navigator.storage.estimate()`). */
   storageQuotaShare: 0.5,
-  /** `consent: {...}` defaults (README "Consent and privacy"). */
+  /** `consent: {...}` defaults (docs/consent.md). */
   consent: {
     /** Purposes every event needs. */
     required: ['analytics'],
@@ -83,7 +83,7 @@ export const COLLECTOR_DEFAULTS = {
    * Requests per second per client IP (per /64 for IPv6) and per key, refilled continuously, with
    * bursts of `rateLimitBurstSeconds` worth. Set above what one collector process ingests (about
    * 1,000 requests of 100 events per second on 2 cores), so they stop floods and never throttle
-   * the benches or the e2e tests; lower them for a public deployment (README "Collector").
+   * the benches or the e2e tests; lower them for a public deployment (docs/collector.md).
    */
   rateLimitPerIp: 5_000,
   rateLimitPerKey: 10_000,

@@ -1,6 +1,6 @@
 /**
  * The wire format: Segment Spec events plus Homing's own `context.homing`.
- * See ../../README.md#wire-format and https://segment.com/docs/connections/spec/common/
+ * See ../../docs/how-it-works.md#wire-format and https://segment.com/docs/connections/spec/common/
  * Types only; no runtime code, so every bundle can import it for free.
  */
 

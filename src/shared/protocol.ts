@@ -73,7 +73,7 @@ export type ConsentState = Record<string, boolean>;
 
 /**
  * What an event needs before it may leave the browser, kept beside it in the outbox (never sent).
- * The deliverer checks it against the device's consent at send time (README "Consent and privacy").
+ * The deliverer checks it against the device's consent at send time (docs/consent.md).
  */
 export interface Gate {
   /** Purposes that must all be granted (anonymous events: that none is denied). */
@@ -84,7 +84,7 @@ export interface Gate {
   anonymous?: true;
 }
 
-/** `homing.init({ consent })`: see README "Consent and privacy" and DEFAULTS.consent. */
+/** `homing.init({ consent })`: see docs/consent.md and DEFAULTS.consent. */
 export interface ConsentOptions {
   /** Purposes every event needs. */
   required?: string[];

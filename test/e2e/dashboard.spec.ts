@@ -3,7 +3,7 @@
  * (dashboard-data.ts: an outlier hour, sequence gaps, duplicates, rejections, a funnel): every
  * chart draws, every number in the tables is the report API's answer to the same question, the
  * live panel shows an event sent while the page is open, and it fits a phone. Screenshots go to
- * docs/dashboard.png and docs/dashboard-phone.png (the README shows them).
+ * docs/dashboard.png and docs/dashboard-phone.png (docs/reports.md shows them).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

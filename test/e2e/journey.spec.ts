@@ -30,7 +30,7 @@ test('one track() lands in the collector database exactly once, in the wire form
   const [row] = withNonce(collector.events(), 'n-1');
   const e = row.event;
 
-  // The event shape of DESIGN.md's wire format.
+  // The event shape of the wire format (docs/how-it-works.md).
   expect(e.type).toBe('track');
   expect(e.event).toBe('page_viewed');
   expect(e.properties).toEqual({ nonce: 'n-1', price: 12.5 });

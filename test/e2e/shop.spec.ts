@@ -4,7 +4,7 @@
  * wishlist and the cart, switch the collector "down", buy, watch the panel show the events piling
  * up in the outbox, switch it back and watch them drain; then every event must be stored once.
  *
- * It also takes the README's pictures: docs/demo.png (desktop) and docs/demo-phone.png.
+ * It also takes the pictures of the README and docs/demo.md: docs/demo.png (desktop) and docs/demo-phone.png.
  */
 import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';

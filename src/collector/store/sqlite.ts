@@ -82,7 +82,7 @@ const MIGRATIONS: readonly string[] = [
   // the per-device, per-session and delay figures need. The second begins with `ts`, so it
   // replaces events_ts, which would only cost inserts. Indexes led by device or session would
   // spare the reports a sort but cost ingest about 40 % (they insert all over the tree, these two
-  // near their ends): bench/collector-load.ts, README "Reports".
+  // near their ends): bench/collector-load.ts, docs/reports.md.
   `CREATE INDEX IF NOT EXISTS events_by_name ON events (event, type, ts, session_id, anonymous_id);
    CREATE INDEX IF NOT EXISTS events_by_time ON events (
      ts, session_id, anonymous_id, seq, received_at, sent_at, utm_source, utm_medium, utm_campaign);
