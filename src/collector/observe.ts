@@ -7,6 +7,7 @@
  * is caught and logged, never turned into a failed request).
  */
 import type { Channel } from '../shared/event.js';
+import type { NamingRule } from '../shared/schemas/naming.js';
 import type { IndexedRejection } from './validate.js';
 
 export interface IngestOutcome {
@@ -19,9 +20,25 @@ export interface IngestOutcome {
   /** Ids answered duplicate: a resend or a copy through another channel, and in-request repeats. */
   duplicate: readonly string[];
   rejected: readonly IndexedRejection[];
+  /**
+   * Stored events (accepted ones only) that broke a convention their sender's policy flags instead
+   * of rejecting (src/collector/event-policy.ts): Homing's naming rules or a site's schema. Each
+   * rule an event broke is counted once for it. Absent or empty when none was flagged.
+   */
+  flagged?: readonly FlaggedEvent[];
   /** Set when the store failed: nothing of the request was stored (the client was answered 503). */
   failed?: { code: string; reason: string };
 }
+
+/** One stored event that broke a convention, and which rules (`event-name`, `property-name`, `site-schema`). */
+export interface FlaggedEvent {
+  messageId: string;
+  /** Position in the request's items. */
+  index: number;
+  rules: readonly FlagRule[];
+}
+
+export type FlagRule = NamingRule | 'site-schema';
 
 export type IngestListener = (outcome: IngestOutcome) => void;
 

@@ -1,12 +1,14 @@
 /**
  * A site's event schema files → `{ name, schema }` entries for the compiler. One file per event;
  * the event name is the schema's `title` when that is a valid event name, else the file name
- * without `.json`. Names follow the wire schema's own rule for `event`, read from
- * event.schema.json so the two cannot drift apart.
+ * without `.json`. Names follow Homing's convention for `event` (shared/schemas/naming.ts), the
+ * rule the worker enforces, so the two cannot drift apart.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import eventSchema from '../shared/schemas/event.schema.json' with { type: 'json' };
+import { EVENT_NAME_RULE, isEventName } from '../shared/schemas/naming.js';
+
+export { EVENT_NAME_RULE, isEventName };
 
 /** Bad input (a name, a file, a schema): the command exits 2 and writes nothing. */
 export class InputError extends Error {
@@ -19,15 +21,6 @@ export interface SiteSchema {
   file: string;
   schema: object;
 }
-
-const NAME_RULE = eventSchema.properties.event;
-const NAME_PATTERN = new RegExp(NAME_RULE.pattern, 'u');
-
-export function isEventName(name: string): boolean {
-  return NAME_PATTERN.test(name) && name.length <= NAME_RULE.maxLength;
-}
-
-export const EVENT_NAME_RULE = `snake_case (${NAME_RULE.pattern}), at most ${NAME_RULE.maxLength} characters`;
 
 export function eventNameOf(file: string, schema: object): string {
   const title = (schema as { title?: unknown }).title;

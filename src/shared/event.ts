@@ -4,10 +4,13 @@
  * Types only; no runtime code, so every bundle can import it for free.
  */
 
-export type EventType = 'track' | 'page' | 'identify' | 'alias' | 'group';
+export type EventType = 'track' | 'page' | 'screen' | 'identify' | 'alias' | 'group';
 
-/** How an event reached the collector. */
-export type Channel = 'browser' | 'pixel' | 'server';
+/**
+ * How an event reached the collector: a web page, a native or React Native app (Segment's mobile
+ * libraries), the pixel, or a site's server (an s2s key).
+ */
+export type Channel = 'browser' | 'app' | 'pixel' | 'server';
 
 export type Properties = Record<string, unknown>;
 
@@ -60,9 +63,9 @@ export interface WireContext {
 /** One event as it travels from the service worker to the collector. */
 export interface WireEvent {
   type: EventType;
-  /** snake_case event name; `track` only. */
+  /** The event's name; `track` only. snake_case in Homing's convention (shared/schemas/naming.ts). */
   event?: string;
-  /** Page name; `page` only. */
+  /** Page or screen name; `page` and `screen` only. */
   name?: string;
   properties?: Properties;
   traits?: Properties;

@@ -1,7 +1,8 @@
 /**
  * Validation in the worker: the wire-event schema (src/shared/schemas/event.schema.json, the one
  * the collector checks too), the checks JSON Schema cannot express (32 KB of JSON, representable
- * dates), then a site's own schema for the event's name, if it registered one.
+ * dates), Homing's naming convention (always enforced here: the collector only flags it for other
+ * libraries), then a site's own schema for the event's name, if it registered one.
  *
  * The worker runs under a Content-Security-Policy without 'unsafe-eval', and ajv's `compile()`
  * uses `new Function`. So every validator here is ajv standalone code compiled ahead of time: the
@@ -11,6 +12,7 @@
 import type { WireEvent } from '../shared/event.js';
 import { checkBeyondSchema, describeErrors, type SchemaError, type StandaloneValidateFn } from '../shared/schemas/event-checks.js';
 import { validateEvent } from '../shared/schemas/generated/event-validator.js';
+import { namingProblem } from '../shared/schemas/naming.js';
 
 export type { StandaloneValidateFn };
 
@@ -34,6 +36,8 @@ export function createEventValidator(siteSchemas?: Record<string, StandaloneVali
     if (!validateEvent(event)) return { ok: false, code: 'invalid-event', reason: describeErrors(validateEvent.errors ?? []) };
     const failure = checkBeyondSchema(event);
     if (failure) return { ok: false, ...failure };
+    const naming = namingProblem(event);
+    if (naming) return { ok: false, code: 'invalid-event', reason: naming.reason };
     const validate = event.type === 'track' && event.event !== undefined ? perEvent.get(event.event) : undefined;
     // No properties is an empty object, so the site schema's `required` still speaks.
     if (!validate || validate(event.properties ?? {})) return { ok: true };

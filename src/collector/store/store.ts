@@ -120,10 +120,10 @@ export type Awaitable<T> = T | Promise<T>;
 export interface QualityCount {
   /** Epoch ms of the minute's start (collector clock). */
   minute: number;
-  kind: 'accepted' | 'duplicate' | 'rejected';
+  kind: 'accepted' | 'duplicate' | 'rejected' | 'flagged';
   /** The channel the copies came through. */
   channel: string;
-  /** The receipt code of a rejection; `''` for the other kinds. */
+  /** The receipt code of a rejection, the rule of a flagged event (`event-name`, `property-name`, `site-schema`); `''` for the other kinds. */
   code: string;
   count: number;
 }

@@ -79,7 +79,7 @@ describe('createEventValidator: the wire-event schema', () => {
   it('keeps the rules that were there: type, messageId, identity, alias, group, channel, seq, dates', () => {
     const reason = (e: unknown) => rejection(validate(e as WireEvent)).reason;
     expect(reason({ ...event(), messageId: undefined })).toBe('/messageId is required');
-    expect(reason(event({ type: 'screen' as never }))).toBe('/type must be equal to one of the allowed values: track, page, identify, alias, group');
+    expect(reason(event({ type: 'view' as never }))).toBe('/type must be equal to one of the allowed values: track, page, screen, identify, alias, group');
     expect(reason(event({ anonymousId: undefined }))).toBe('one of /anonymousId, /userId is required');
     // A null userId is no identity: the anyOf's string branch fails on type, so the reason asks for the other.
     expect(reason(event({ anonymousId: undefined, userId: null }))).toBe('/anonymousId is required');
@@ -87,7 +87,7 @@ describe('createEventValidator: the wire-event schema', () => {
     expect(reason(event({ type: 'alias', userId: 'u1' }))).toBe('/previousId is required');
     expect(reason(event({ type: 'group' }))).toBe('/groupId is required');
     expect(reason(event({ context: { channel: 'email' as never, library: { name: 'homing', version: '0' } } }))).toBe(
-      '/context/channel must be equal to one of the allowed values: browser, pixel, server',
+      '/context/channel must be equal to one of the allowed values: browser, app, pixel, server',
     );
     expect(reason(event({ context: { channel: 'browser', library: { name: 'homing', version: '0' }, homing: { seq: -1 } } }))).toBe(
       '/context/homing/seq must be >= 0',
