@@ -104,6 +104,14 @@ export interface QualityReport extends ReportRange {
   duplicates: { total: number; rate: number; byChannel: Record<string, number> };
   /** Events refused, by receipt code. */
   rejected: { total: number; rate: number; byReason: { code: string; count: number }[] };
+  /**
+   * Events stored that broke a convention their sender's policy flags instead of rejecting:
+   * Homing's naming rules (`event-name`, `property-name`) or the site's schema (`site-schema`).
+   * `total` counts events (one that broke two rules counts once, and once under each rule in
+   * `byRule`, biggest first); `rate` is over the events stored (`total / accepted`). Flagged events
+   * are stored events: they are not in `rejected` or its rate.
+   */
+  flagged: { total: number; rate: number; byRule: { rule: string; count: number }[] };
   loss: LossFigures & {
     /** Browser family from the user agent (Chrome, Firefox, Safari, Edge, other). */
     byBrowser: (LossFigures & { browser: string })[];

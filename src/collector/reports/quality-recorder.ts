@@ -1,7 +1,12 @@
 /**
  * Turns ingest outcomes into the quality counters the store keeps (accepted, duplicate by channel,
- * rejected by code, per minute of receipt), batched: a request costs a few map updates on the
- * HTTP thread, and the counters reach the store in one small transaction per second.
+ * rejected by code, flagged by rule, per minute of receipt), batched: a request costs a few map
+ * updates on the HTTP thread, and the counters reach the store in one small transaction per second.
+ *
+ * Flagged events (stored, but breaking a convention their sender's policy flags: observe.ts) count
+ * once per rule they broke (`code` = the rule), and once more under `code` `''`: the events flagged
+ * whatever the rules, so the report's total and rate count events, not rule hits (an event can
+ * break two rules). They are stored events: they count under `accepted` too, never `rejected`.
  *
  * Why from the ingest observer and not inside the store's insert transaction: rejected events
  * never reach the store, and in-request repeats are settled before it; the observer sees every
@@ -10,6 +15,9 @@
  */
 import type { IngestListener } from '../observe.js';
 import type { Awaitable, QualityCount } from '../store/store.js';
+
+/** The `code` of the `flagged` row that counts events flagged by any rule (each event once). */
+export const FLAGGED_EVENTS = '';
 
 export interface QualityRecorder {
   listener: IngestListener;
@@ -42,6 +50,13 @@ export function createQualityRecorder(deps: QualityRecorderDeps): QualityRecorde
     add(minute, 'accepted', o.channel, '', o.accepted.length);
     add(minute, 'duplicate', o.channel, '', o.duplicate.length);
     for (const r of o.rejected) add(minute, 'rejected', o.channel, r.code, 1);
+    if (o.flagged) {
+      for (const f of o.flagged) {
+        if (f.rules.length === 0) continue;
+        add(minute, 'flagged', o.channel, FLAGGED_EVENTS, 1);
+        for (const rule of new Set(f.rules)) add(minute, 'flagged', o.channel, rule, 1);
+      }
+    }
   };
 
   let writing: Promise<void> = Promise.resolve();

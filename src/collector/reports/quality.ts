@@ -1,6 +1,6 @@
 /**
- * The data-quality report from an engine's raw answers: duplicates and rejections (from the ingest
- * counters), loss (sequence gaps and manifests), delivery latency and clock skew.
+ * The data-quality report from an engine's raw answers: duplicates, rejections and flagged events
+ * (from the ingest counters), loss (sequence gaps and manifests), delivery latency and clock skew.
  *
  * The raw answers merge exactly across time chunks (sums, minima, maxima, per-device rows), so the
  * audit command can scan a long range chunk by chunk, with real progress, and report the same
@@ -8,6 +8,7 @@
  */
 import type { QualityReport, ReportRange } from '../../shared/reports.js';
 import { lossReport } from './loss.js';
+import { FLAGGED_EVENTS } from './quality-recorder.js';
 import type { CounterRow, Delays, DeviceRow, ReportSource, TimeRange } from './source.js';
 import { percentiles, sortCounts } from './stats.js';
 
@@ -62,8 +63,10 @@ export function createQualityAccumulator(): QualityAccumulator {
       let accepted = 0;
       let duplicates = 0;
       let rejected = 0;
+      let flagged = 0;
       const byChannel: Record<string, number> = {};
       const byReason = new Map<string, number>();
+      const byRule = new Map<string, number>();
       for (const c of counters.values()) {
         if (c.kind === 'accepted') accepted += c.count;
         else if (c.kind === 'duplicate') {
@@ -72,9 +75,13 @@ export function createQualityAccumulator(): QualityAccumulator {
         } else if (c.kind === 'rejected') {
           rejected += c.count;
           byReason.set(c.code, (byReason.get(c.code) ?? 0) + c.count);
+        } else if (c.kind === 'flagged') {
+          // Stored events, counted under `accepted` already: not copies received of their own.
+          if (c.code === FLAGGED_EVENTS) flagged += c.count;
+          else byRule.set(c.code, (byRule.get(c.code) ?? 0) + c.count);
         }
       }
-      // Every copy received: the denominator of both rates.
+      // Every copy received: the denominator of the duplicate and rejected rates.
       const received = accepted + duplicates + rejected;
       const rate = (n: number) => (received === 0 ? 0 : n / received);
       const latencySorted = sortCounts(latency);
@@ -88,6 +95,12 @@ export function createQualityAccumulator(): QualityAccumulator {
           total: rejected,
           rate: rate(rejected),
           byReason: [...byReason].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : 1)),
+        },
+        flagged: {
+          total: flagged,
+          // The share of the events stored.
+          rate: accepted === 0 ? 0 : flagged / accepted,
+          byRule: [...byRule].map(([rule, count]) => ({ rule, count })).sort((a, b) => b.count - a.count || (a.rule < b.rule ? -1 : 1)),
         },
         loss: lossReport(devices.values()),
         latency: { ...percentiles(latencySorted, latencyMax), histogram: latencyHistogram(latencySorted, latencyMax) },

@@ -76,7 +76,7 @@ export interface AttributionRow {
 export interface CounterRow {
   kind: string;
   channel: string;
-  /** Receipt code of a rejection, `''` otherwise. */
+  /** Receipt code of a rejection, rule of a flagged event (`''`: the flagged events), `''` otherwise (store.ts `QualityCount`). */
   code: string;
   count: number;
 }

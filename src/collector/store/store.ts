@@ -123,7 +123,11 @@ export interface QualityCount {
   kind: 'accepted' | 'duplicate' | 'rejected' | 'flagged';
   /** The channel the copies came through. */
   channel: string;
-  /** The receipt code of a rejection, the rule of a flagged event (`event-name`, `property-name`, `site-schema`); `''` for the other kinds. */
+  /**
+   * The receipt code of a rejection; the rule of a flagged event (`event-name`, `property-name`,
+   * `site-schema`), or `''` for the flagged events themselves (each once, whatever rules it broke);
+   * `''` for the other kinds.
+   */
   code: string;
   count: number;
 }
