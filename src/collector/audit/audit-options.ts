@@ -14,6 +14,7 @@ export interface AuditOptions {
   maxMissingRate: number | null;
   maxDuplicateRate: number | null;
   maxRejectedRate: number | null;
+  maxFlaggedRate: number | null;
   json: boolean;
 }
 
@@ -24,18 +25,20 @@ export const DEFAULT_MAX_MISSING_RATE = 0.01;
 export const AUDIT_USAGE = `Usage: homing-collector audit --db <path> --from <time> --to <time> [options]
 
 Checks the data quality of the events captured in [from, to): events missing (per-device sequence
-gaps), duplicates received, events rejected; prints them with latency, clock skew and the loss
-manifests, and exits 1 when a rate is above its maximum (0 otherwise, 2 on bad usage).
+gaps), duplicates received, events rejected, events stored but flagged (naming convention, site
+schema); prints them with latency, clock skew and the loss manifests, and exits 1 when a rate is
+above its maximum (0 otherwise, 2 on bad usage).
 
   --db <path|url>              SQLite file or clickhouse:// URL     HOMING_DB
   --from <time>, --to <time>   epoch ms, ISO 8601, now, or now-<n>m|h|d (e.g. now-24h)
   --max-missing-rate <r>       fail above this share missing (default ${DEFAULT_MAX_MISSING_RATE})
   --max-duplicate-rate <r>     fail above this share of copies that were duplicates (off by default)
   --max-rejected-rate <r>      fail above this share of copies rejected (off by default)
+  --max-flagged-rate <r>       fail above this share of stored events flagged (off by default)
   --json                       print the report and the checks as JSON
   -h, --help                   show this help
 
-Duplicates and rejections are counted when received (collector clock), loss and latency by
+Duplicates, rejections and flagged events are counted when received (collector clock), loss and latency by
 capture time. A progress bar shows on long scans when stderr is a terminal.
 `;
 
@@ -60,6 +63,7 @@ export function parseAuditOptions(argv: readonly string[], env: Readonly<Record<
         'max-missing-rate': { type: 'string' },
         'max-duplicate-rate': { type: 'string' },
         'max-rejected-rate': { type: 'string' },
+        'max-flagged-rate': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -82,7 +86,7 @@ export function parseAuditOptions(argv: readonly string[], env: Readonly<Record<
   }
   if (times.from >= times.to) return { kind: 'error', message: '--from must be before --to' };
   const rates: Record<string, number | null> = {};
-  for (const name of ['max-missing-rate', 'max-duplicate-rate', 'max-rejected-rate']) {
+  for (const name of ['max-missing-rate', 'max-duplicate-rate', 'max-rejected-rate', 'max-flagged-rate']) {
     const text = values[name] as string | undefined;
     if (text === undefined) {
       rates[name] = name === 'max-missing-rate' ? DEFAULT_MAX_MISSING_RATE : null;
@@ -101,6 +105,7 @@ export function parseAuditOptions(argv: readonly string[], env: Readonly<Record<
       maxMissingRate: rates['max-missing-rate'],
       maxDuplicateRate: rates['max-duplicate-rate'],
       maxRejectedRate: rates['max-rejected-rate'],
+      maxFlaggedRate: rates['max-flagged-rate'],
       json: values.json === true,
     },
   };

@@ -34,6 +34,7 @@ export function formatAudit(report: QualityReport, checks: readonly AuditCheck[]
     ['manifests', `${num(l.manifests.devices)} devices: ${Object.entries(l.manifests.counts).map(([k, v]) => `${k} ${num(v)}`).join(', ') || 'none'}`],
     ['duplicates', `${num(report.duplicates.total)} (${pct(report.duplicates.rate)}): ${Object.entries(report.duplicates.byChannel).map(([k, v]) => `${k} ${num(v)}`).join(', ') || 'none'}`],
     ['rejected', `${num(report.rejected.total)} (${pct(report.rejected.rate)}): ${report.rejected.byReason.map((r) => `${r.code} ${num(r.count)}`).join(', ') || 'none'}`],
+    ['flagged', `${num(report.flagged.total)} (${pct(report.flagged.rate)} of stored): ${report.flagged.byRule.map((r) => `${r.rule} ${num(r.count)}`).join(', ') || 'none'}`],
     ['latency', `p50 ${ms(report.latency.p50)}, p90 ${ms(report.latency.p90)}, p99 ${ms(report.latency.p99)}, max ${ms(report.latency.max)}`],
     ['clock skew', `p50 ${ms(report.clockSkew.p50)}, p99 ${ms(report.clockSkew.p99)}, ${num(report.clockSkew.devicesOver1s)} devices off by more than 1 s`],
   ];

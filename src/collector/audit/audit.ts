@@ -26,12 +26,20 @@ export interface AuditIo {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-export function auditChecks(report: QualityReport, max: { missing: number | null; duplicate: number | null; rejected: number | null }): AuditCheck[] {
+export interface AuditMaxima {
+  missing: number | null;
+  duplicate: number | null;
+  rejected: number | null;
+  flagged: number | null;
+}
+
+export function auditChecks(report: QualityReport, max: AuditMaxima): AuditCheck[] {
   const check = (name: string, value: number, m: number | null): AuditCheck => ({ name, value, max: m, ok: m === null || value <= m });
   return [
     check('missing rate', report.loss.rate, max.missing),
     check('duplicate rate', report.duplicates.rate, max.duplicate),
     check('rejected rate', report.rejected.rate, max.rejected),
+    check('flagged rate', report.flagged.rate, max.flagged),
   ];
 }
 
@@ -71,7 +79,7 @@ export async function runAudit(argv: readonly string[], io: AuditIo): Promise<nu
     }
     bar?.stop();
     const report = acc.report({ from: o.from, to: o.to, tz: 'UTC' });
-    const checks = auditChecks(report, { missing: o.maxMissingRate, duplicate: o.maxDuplicateRate, rejected: o.maxRejectedRate });
+    const checks = auditChecks(report, { missing: o.maxMissingRate, duplicate: o.maxDuplicateRate, rejected: o.maxRejectedRate, flagged: o.maxFlaggedRate });
     const passed = checks.every((c) => c.ok);
     io.stdout.write(o.json ? JSON.stringify({ passed, checks, report }, null, 2) + '\n' : formatAudit(report, checks, redactDbUrl(o.db)));
     return passed ? 0 : 1;
