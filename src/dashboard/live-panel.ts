@@ -89,15 +89,15 @@ export function createLivePanel(el: LivePanelElements, key: () => string | null)
 
   function add(e: LiveEvent): void {
     const name = e.event ?? e.type ?? '(not an event)';
-    const why = e.code ? `${e.code}: ${e.reason ?? ''}` : '';
+    const why = e.code ? `${e.code}: ${e.reason ?? ''}` : e.flagged ? `flagged: ${e.flagged.join(', ')}` : '';
     const row = h(
       'li',
-      { class: `live-row ${e.result}`, 'data-message-id': e.messageId ?? '', 'data-result': e.result },
+      { class: `live-row ${e.result}`, 'data-message-id': e.messageId ?? '', 'data-result': e.result, 'data-flagged': e.flagged?.join(',') },
       h('time', { datetime: new Date(e.at).toISOString() }, new Date(e.at).toLocaleTimeString()),
       h('span', { class: `badge ${e.result}` }, e.result),
       h('strong', {}, name),
       h('span', { class: 'meta' }, `${e.channel} · device ${e.anonymousId ?? '–'} · session ${e.sessionId ?? '–'}`),
-      why && h('span', { class: 'why' }, why),
+      why && h('span', { class: e.code ? 'why' : 'why flagged' }, why),
       h('details', {}, h('summary', {}, 'payload'), h('pre', {}, JSON.stringify(e.payload, null, 2) ?? '')),
     );
     el.list.prepend(row);

@@ -139,11 +139,15 @@ export function renderLatency(chart: HTMLElement, note: HTMLElement, report: Qua
   drawBars(chart, histogramLabels(l.histogram), l.histogram.map((b) => b.count), 'Events', '#0891b2');
 }
 
+/** Events refused by reason, then events stored but flagged (naming convention, site schema) by rule. */
 export function renderRejected(el: HTMLElement, report: QualityReport): void {
   const rows = report.rejected.byReason.map((r): Cell[] => [r.code, count(r.count)]);
+  const flagged = report.flagged.byRule.map((r): Cell[] => [r.rule, count(r.count)]);
   replaceChildren(
     el,
     h('p', {}, `${formatCount(report.rejected.total)} rejected (${formatRate(report.rejected.rate)} of what arrived)`),
     table('rejected', ['Reason', 'Events'], rows, 'Nothing was rejected in this range.'),
+    h('h3', {}, `Flagged: ${formatCount(report.flagged.total)} stored (${formatRate(report.flagged.rate)} of the events stored)`),
+    table('flagged', ['Rule', 'Events'], flagged, 'Nothing was flagged in this range.'),
   );
 }

@@ -163,6 +163,11 @@ export interface LiveEvent {
   /** Rejection code and reason (rejected), or why the store failed (failed: answered 503). */
   code?: string;
   reason?: string;
+  /**
+   * An accepted event that broke a convention its sender's policy flags (stored anyway): the rules
+   * it broke (`event-name`, `property-name`, `site-schema`). Absent when none.
+   */
+  flagged?: string[];
   /** The event as received (rejected ones too, as far as it was an object), trimmed to 4 KB. */
   payload?: unknown;
 }

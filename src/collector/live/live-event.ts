@@ -5,7 +5,8 @@
  *
  * Receipts name ids, not positions, so positions are rebuilt the way ingest decided them:
  * rejections carry their index; of the valid items, the first copy of an id the store inserted is
- * `accepted` and every other copy (a resend, or a repeat inside the request) is `duplicate`.
+ * `accepted` and every other copy (a resend, or a repeat inside the request) is `duplicate`. An
+ * accepted event that its sender's policy flagged (stored, breaking a convention) carries the rules.
  */
 import type { LiveEvent } from '../../shared/reports.js';
 import type { IngestOutcome } from '../observe.js';
@@ -31,6 +32,8 @@ export function liveEventJson(event: LiveEvent): string {
 export function toLiveEvents(outcome: IngestOutcome): LiveEvent[] {
   const rejectedAt = new Map<number, { code: string; reason: string }>();
   for (const r of outcome.rejected) rejectedAt.set(r.index, { code: r.code, reason: r.reason });
+  const flaggedAt = new Map<number, readonly string[]>();
+  for (const f of outcome.flagged ?? []) if (f.rules.length > 0) flaggedAt.set(f.index, f.rules);
   const inserted = new Set(outcome.accepted);
   const out: LiveEvent[] = [];
   outcome.items.forEach((item, index) => {
@@ -43,7 +46,8 @@ export function toLiveEvents(outcome: IngestOutcome): LiveEvent[] {
     } else if (outcome.failed) {
       out.push({ ...base, result: 'failed', code: outcome.failed.code, reason: outcome.failed.reason });
     } else if (base.messageId !== null && inserted.delete(base.messageId)) {
-      out.push({ ...base, result: 'accepted' });
+      const rules = flaggedAt.get(index);
+      out.push(rules ? { ...base, result: 'accepted', flagged: [...rules] } : { ...base, result: 'accepted' });
     } else {
       out.push({ ...base, result: 'duplicate' });
     }
@@ -52,7 +56,7 @@ export function toLiveEvents(outcome: IngestOutcome): LiveEvent[] {
   return out;
 }
 
-type Described = Omit<LiveEvent, 'result' | 'code' | 'reason'>;
+type Described = Omit<LiveEvent, 'result' | 'code' | 'reason' | 'flagged'>;
 
 function describe(item: unknown, at: number, channel: string): Described {
   const o = isObject(item) ? item : null;

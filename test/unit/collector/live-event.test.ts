@@ -37,6 +37,20 @@ describe('toLiveEvents', () => {
     expect(events.map((e) => e.result)).toEqual(['accepted', 'duplicate']);
   });
 
+  it('gives an accepted event its sender\'s policy flagged the rules it broke, and no other copy', () => {
+    const named = wireEvent({ event: 'Order Completed' });
+    const ok = wireEvent();
+    const events = toLiveEvents(outcome({
+      items: [named, ok, named],
+      accepted: [named.messageId, ok.messageId],
+      duplicate: [named.messageId],
+      flagged: [{ messageId: named.messageId, index: 0, rules: ['event-name', 'site-schema'] }],
+    }));
+    expect(events.map((e) => [e.result, e.flagged])).toEqual([['accepted', ['event-name', 'site-schema']], ['accepted', undefined], ['duplicate', undefined]]);
+    expect('flagged' in events[1]).toBe(false);
+    expect(JSON.parse(liveEventJson(events[0]))).toMatchObject({ result: 'accepted', flagged: ['event-name', 'site-schema'], payload: named });
+  });
+
   it('marks every item failed with the store failure, except the rejected ones', () => {
     const a = wireEvent();
     const events = toLiveEvents(outcome({
