@@ -296,16 +296,13 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
       sw = afterLoad()
         .then(() => import('./sw-connect.js'))
         .then(({ connectServiceWorker }) =>
+          // The SW's own options (writeKey, priorities, backgroundSync, persistStorage, storage) as configured.
           connectServiceWorker({
-            swUrl: config.swUrl === undefined ? CLIENT_DEFAULTS.swUrl : config.swUrl,
+            ...config,
+            swUrl: config.swUrl ?? CLIENT_DEFAULTS.swUrl,
             scope: config.swScope ?? CLIENT_DEFAULTS.swScope,
             collector,
-            writeKey: config.writeKey,
             debug,
-            priorities: config.priorities,
-            backgroundSync: config.backgroundSync,
-            persistStorage: config.persistStorage,
-            storage: config.storage,
             privacy,
           }),
         )
