@@ -101,9 +101,17 @@ export interface HomingStats {
   worker: WorkerStats | null;
 }
 
+/** A page's or a screen's properties; `name` becomes the event's Segment `name` field. */
+export type ViewProperties = Properties & { name?: string };
+
 export interface Homing {
   track(event: string, properties?: Properties): void;
-  page(properties?: Properties & { name?: string }): void;
+  /** A page view: `page({ name, ...properties })`, or `page(name, properties)` (docs/api.md). */
+  page(properties?: ViewProperties): void;
+  page(name: string, properties?: Properties): void;
+  /** A screen view in an app (Segment's `screen`): `screen(name, properties)` or `screen({ name, ...properties })`. */
+  screen(name: string, properties?: Properties): void;
+  screen(properties?: ViewProperties): void;
   identify(userId: string, traits?: Properties): void;
   alias(newId: string, previousId?: string): void;
   group(groupId: string, traits?: Properties): void;
@@ -178,6 +186,16 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
     };
   }
 
+  /**
+   * page() and screen(): `(name, properties?)` as Segment's libraries take them, or one object whose
+   * `name` becomes the event's name and whose other keys are its properties.
+   */
+  function view(call: CallFields, name?: string | ViewProperties, properties?: Properties): void {
+    if (name && typeof name === 'object') ({ name, ...properties } = name);
+    if (typeof name === 'string') call.name = name;
+    call.properties = properties;
+  }
+
   const isId = (value: unknown): value is string => typeof value === 'string' && value !== '';
   const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
@@ -194,12 +212,8 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
         report('invalid-call', String(err));
       }
     },
-    page: verb('page', (call, properties?: Properties & { name?: string }) => {
-      if (!properties) return;
-      const { name, ...rest } = properties;
-      if (typeof name === 'string') call.name = name;
-      call.properties = rest;
-    }),
+    page: verb('page', view),
+    screen: verb('screen', view),
     identify: verb('identify', (call, userId: string, traits?: Properties) => {
       if (!isId(userId)) return 'identify() needs a userId';
       call.userId = userId;

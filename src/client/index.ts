@@ -7,7 +7,7 @@
 import { createHoming, type Homing, type HomingConfig } from './homing.js';
 
 export { createHoming };
-export type { Homing, HomingConfig, HomingStats, ErrorListener, FlushResult } from './homing.js';
+export type { Homing, HomingConfig, HomingStats, ErrorListener, FlushResult, ViewProperties } from './homing.js';
 
 /**
  * `window.homing` on a page with the inline stub: the client's API, the same before and after

@@ -13,14 +13,14 @@
 (function (w: any, name: string) {
   var h = w[name] || (w[name] = { q: [] });
   if (!h.q) return; // the real client is already there
-  // Order matters below: flush and stats (8, 9) return promises, onError (10) an unsubscribe.
-  var methods = ['init', 'track', 'page', 'identify', 'alias', 'group', 'reset', 'consent', 'flush', 'stats', 'onError'];
+  // Order matters below: flush and stats (9, 10) return promises, onError (11) an unsubscribe.
+  var methods = ['init', 'track', 'page', 'screen', 'identify', 'alias', 'group', 'reset', 'consent', 'flush', 'stats', 'onError'];
   for (var i = 0; i < methods.length; i++) {
     (function (m: string, i: number) {
       h[m] = h[m] || function () {
         var call: any[] = [m, Array.prototype.slice.call(arguments), Date.now()];
         h.q.push(call);
-        if (i > 9) {
+        if (i > 10) {
           var off: any, done: any;
           call[3] = function (real: any) {
             off = real;
@@ -31,7 +31,7 @@
             if (off) off();
           };
         }
-        if (i > 7 && w.Promise) {
+        if (i > 8 && w.Promise) {
           return new w.Promise(function (resolve: any) {
             call[3] = resolve; // the real call's promise: this one settles as it does
           });

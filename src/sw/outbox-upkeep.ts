@@ -1,8 +1,8 @@
 /**
  * The outbox's two explicit exits, each counted for the loss manifest: events older than the
  * retention time (`expired`), and events evicted to stay within the storage budget (`evicted`):
- * low priority first (page views, scroll depth), then normal, oldest first within each; events a
- * site marked critical (a purchase) are never evicted.
+ * low priority first (page and screen views, scroll depth), then normal, oldest first within each;
+ * events a site marked critical (a purchase) are never evicted.
  */
 import type { IDBPObjectStore } from 'idb';
 import type { Priority, WireEvent } from '../shared/event.js';
@@ -24,12 +24,12 @@ export interface Upkeep {
   expireHolds(now: number): Promise<number>;
 }
 
-/** Page views and scroll depth are the cheapest to lose; a site can say otherwise per event name. */
+/** Page and screen views and scroll depth are the cheapest to lose; a site can say otherwise per event name. */
 export function priorityRule(overrides: Record<string, Priority> = {}): (event: WireEvent) => Priority {
   return (event) => {
     const name = event.type === 'track' ? event.event ?? '' : event.type;
     if (overrides[name]) return overrides[name];
-    if (name === 'page' || name === 'scroll_depth' || name === 'page_engaged') return 'low';
+    if (name === 'page' || name === 'screen' || name === 'scroll_depth' || name === 'page_engaged') return 'low';
     return 'normal';
   };
 }

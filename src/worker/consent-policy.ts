@@ -3,7 +3,7 @@
  * capture. Pure: the worker (pipeline.ts) and the service worker (a pagehide hand-off) decide alike.
  *
  * An event needs the `required` purposes plus the one `purposes` names for it (by event name, or by
- * `type` for page, identify, alias and group). Then:
+ * `type` for page, screen, identify, alias and group). Then:
  * - a needed purpose is denied → dropped (counted as `consent`);
  * - all granted → kept, with a gate the deliverer checks again at send time;
  * - otherwise no decision yet, and the site's policy says: `buffer` (stored, held until granted or
@@ -72,7 +72,7 @@ export function decide(event: WireEvent, consent: ConsentState | undefined, sett
   if (deniesAny(consent, needs)) return { kind: 'drop' };
   if (grantsAll(consent, needs)) return { kind: 'keep', gate: { needs } };
   if (settings.policy === 'buffer') return { kind: 'hold', gate: { needs, until: capturedAt + settings.bufferMs } };
-  if (settings.policy === 'anonymous' && (event.type === 'track' || event.type === 'page')) return { kind: 'anonymous', gate: { needs, anonymous: true } };
+  if (settings.policy === 'anonymous' && (event.type === 'track' || event.type === 'page' || event.type === 'screen')) return { kind: 'anonymous', gate: { needs, anonymous: true } };
   return { kind: 'drop' };
 }
 

@@ -66,7 +66,8 @@ export function enrich(capture: Capture & { type: EventType }, identity: Identit
   if (userId) event.userId = userId;
   if (capture.event !== undefined) event.event = capture.event;
   if (capture.name !== undefined) event.name = capture.name;
-  if (capture.type === 'track' || capture.type === 'page') event.properties = capture.properties ?? {};
+  // Track, page and screen calls always carry properties (Segment's Spec); the others never do.
+  if (capture.type === 'track' || capture.type === 'page' || capture.type === 'screen') event.properties = capture.properties ?? {};
   if (capture.traits !== undefined) event.traits = capture.traits;
   if (capture.previousId !== undefined) event.previousId = capture.previousId;
   if (capture.groupId !== undefined) event.groupId = capture.groupId;

@@ -11,6 +11,11 @@ export async function quickStart(): Promise<void> {
   homing.track('add_to_cart', { product_id: 'sku-1', quantity: 1 });
   homing.page();
   homing.page({ name: 'Home', section: 'shop' });
+  homing.page('Home', { section: 'shop' });
+  homing.screen('Checkout', { step: 2 });
+  homing.screen({ name: 'Checkout', step: 2 });
+  homing.screen('Home');
+  homing.screen();
   homing.identify('user-42', { plan: 'pro' });
   homing.alias('user-42', 'anon-1');
   homing.group('acme', { seats: 10 });
@@ -41,6 +46,12 @@ export async function quickStart(): Promise<void> {
 export async function misuse(): Promise<void> {
   // @ts-expect-error the event name is a string
   homing.track(42);
+  // @ts-expect-error a screen's name is a string
+  homing.screen(42);
+  // @ts-expect-error a view's name inside the properties is a string too
+  homing.screen({ name: 42 });
+  // @ts-expect-error the properties are an object
+  homing.screen('Home', 'tab');
   // @ts-expect-error identify needs a userId
   homing.identify();
   // @ts-expect-error consent is by purpose, with booleans

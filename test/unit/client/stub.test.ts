@@ -14,6 +14,8 @@ import type { WorkerStats } from '../../../src/shared/protocol.js';
 const fakes = vi.hoisted(() => {
   const state = {
     captured: [] as Array<{ type: string; event?: string; ts: number }>,
+    /** Page and screen views as the worker got them. */
+    views: [] as Array<{ type: string; name?: string; properties?: Record<string, unknown> }>,
     /** The service worker's answer to a flush: the protocol message, as sw/runtime.ts posts it. */
     swFlush: (): Promise<unknown> => Promise.resolve({ v: 1, op: 'flushed', delivered: 3, pending: 1 }),
     swFlushes: 0,
@@ -31,6 +33,7 @@ vi.mock('comlink', () => ({
       const { decodeBatch } = await import('../../../src/shared/capture-batch.js');
       const calls = decodeBatch(batch);
       for (const call of calls) fakes.captured.push({ type: call.type, event: call.event, ts: call.ts });
+      for (const { type, name, properties } of calls) if (type === 'page' || type === 'screen') fakes.views.push({ type, name, properties });
       return calls.length;
     },
     flush: async () => undefined,
@@ -61,6 +64,7 @@ const API: Record<keyof HomingGlobal, true> = {
   init: true,
   track: true,
   page: true,
+  screen: true,
   identify: true,
   alias: true,
   group: true,
@@ -94,6 +98,7 @@ beforeEach(() => {
   // happy-dom has no service worker container; the client only checks that there is one.
   Object.defineProperty(navigator, 'serviceWorker', { value: {}, configurable: true });
   fakes.captured.length = 0;
+  fakes.views.length = 0;
   fakes.swFlushes = 0;
   fakes.swFlush = () => Promise.resolve({ v: 1, op: 'flushed', delivered: 3, pending: 1 });
 });
@@ -203,6 +208,45 @@ describe('the stub is the API', () => {
     await loadClient();
     await settle();
     expect(fakes.captured.map((c) => c.event).filter(Boolean)).toContain('from_listener');
+  });
+});
+
+describe('page() and screen()', () => {
+  it("take Segment's (name, properties) or one object whose name is the name, on the stub and on the loaded client", async () => {
+    const homing = await pasteStub();
+    homing.init({ collector: 'http://127.0.0.1:9', autoPage: false });
+    homing.screen('Checkout', { step: 2 });
+    homing.page({ name: 'Home', section: 'shop' });
+    await loadClient();
+    homing.screen({ name: 'Cart', items: 3 });
+    homing.screen();
+    homing.page('Product', { sku: 'sku-1' });
+    homing.page();
+    await settle();
+    expect(fakes.views).toEqual([
+      { type: 'screen', name: 'Checkout', properties: { step: 2 } },
+      { type: 'page', name: 'Home', properties: { section: 'shop' } },
+      { type: 'screen', name: 'Cart', properties: { items: 3 } },
+      { type: 'screen', name: undefined, properties: undefined },
+      { type: 'page', name: 'Product', properties: { sku: 'sku-1' } },
+      { type: 'page', name: undefined, properties: undefined },
+    ]);
+    expect((await homing.stats()).captured).toBe(6);
+  });
+
+  it('a name that is not a string is no name; with a name given first, the properties are kept as given', async () => {
+    await pasteStub();
+    await loadClient();
+    const homing = win().homing as unknown as { screen(...args: unknown[]): void };
+    homing.screen({ name: 42, tab: 'feed' });
+    homing.screen('Home', { name: 'also a property' });
+    homing.screen(null);
+    await settle();
+    expect(fakes.views.filter((v) => v.type === 'screen')).toEqual([
+      { type: 'screen', name: undefined, properties: { tab: 'feed' } },
+      { type: 'screen', name: 'Home', properties: { name: 'also a property' } },
+      { type: 'screen', name: undefined, properties: undefined },
+    ]);
   });
 });
 

@@ -50,6 +50,15 @@ describe('pagehide hand-off in the service worker', () => {
     expect((await outbox.counters()).counts).toMatchObject({ stored: 2, invalid: 1 });
   });
 
+  it('a screen view in the tail is stored like a page view: named, with properties, in the session', async () => {
+    const screen = call('s', '', { type: 'screen', event: undefined, name: 'Checkout', properties: { step: 2 } });
+    expect(await handoff(msg([call('a', 'one'), screen]))).toBe(2);
+    const [, row] = await outbox.peek(10, 1e9);
+    expect(row.event).toMatchObject({ type: 'screen', name: 'Checkout', properties: { step: 2 }, anonymousId: 'device-1', userId: 'user-9' });
+    expect(row.event).not.toHaveProperty('event');
+    expect(row.event.context.homing).toMatchObject({ seq: 2, sessionId: 's1', sessionSeq: 2 });
+  });
+
   it('stores nothing twice when the worker persisted part of the tail in time', async () => {
     await handoff(msg([call('a', 'one')]));
     expect(await handoff(msg([call('a', 'one'), call('b', 'two')]))).toBe(1);

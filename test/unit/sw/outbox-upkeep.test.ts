@@ -90,3 +90,13 @@ describe('outbox upkeep', () => {
     expect((await outbox.peek(10, ALL)).map((r) => r.messageId)).toEqual(['n1', 'n2']);
   });
 });
+
+describe('eviction priority', () => {
+  it('page and screen views are low by default, like scroll depth; a site can say otherwise by type', () => {
+    const screen = makeEvent('v', { type: 'screen', event: undefined, name: 'Checkout', properties: {} });
+    expect(priorityRule()(screen)).toBe('low');
+    expect(priorityRule()(page('p'))).toBe('low');
+    expect(priorityRule()(track('n'))).toBe('normal');
+    expect(priorityRule({ screen: 'normal' })(screen)).toBe('normal');
+  });
+});

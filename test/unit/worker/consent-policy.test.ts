@@ -32,11 +32,12 @@ describe('consent settings', () => {
 });
 
 describe('what an event needs', () => {
-  const s = settings({ purposes: { ad_click: 'marketing', page: 'personalisation', constructor: 'x' } });
+  const s = settings({ purposes: { ad_click: 'marketing', page: 'personalisation', screen: 'marketing', constructor: 'x' } });
   it.each([
     ['a plain track event', track('add_to_cart'), ['analytics']],
     ['an event mapped to marketing', track('ad_click'), ['analytics', 'marketing']],
     ['a page view, by type', makeEvent('p', { type: 'page', event: undefined }), ['analytics', 'personalisation']],
+    ['a screen view, by type', makeEvent('s', { type: 'screen', event: undefined, name: 'Checkout' }), ['analytics', 'marketing']],
     ['an identify, by type', makeEvent('i', { type: 'identify', event: undefined }), ['analytics']],
   ])('%s', (_what, event, needs) => {
     expect(needsOf(event, s)).toEqual(needs);
@@ -73,6 +74,8 @@ describe('the decision at capture, by policy', () => {
     const s = settings({ policy: 'anonymous' });
     for (const type of ['identify', 'alias', 'group'] as const) expect(decide(makeEvent('i', { type, event: undefined }), {}, s, T)).toEqual({ kind: 'drop' });
     expect(decide(makeEvent('p', { type: 'page', event: undefined }), {}, s, T).kind).toBe('anonymous');
+    // A screen view, like a page view, identifies no one: sent anonymously.
+    expect(decide(makeEvent('s', { type: 'screen', event: undefined, name: 'Home' }), {}, s, T).kind).toBe('anonymous');
   });
 
   it('nothing required: events go ungated', () => {

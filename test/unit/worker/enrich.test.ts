@@ -40,6 +40,16 @@ describe('enrich', () => {
     expect(enrich({ ...base, type: 'group', groupId: 'g' }, { anonymousId: 'a', userId: 'u1' }, env)).toMatchObject({ groupId: 'g', userId: 'u1' });
     expect(enrich({ ...base, type: 'page' }, { anonymousId: 'a' }, env).properties).toEqual({});
   });
+
+  it('a screen view is shaped like a page view: its name, and properties always', () => {
+    const base = { messageId: 'm', ts: 0, page: { ...page, search: '' } } as const;
+    const screen = enrich({ ...base, type: 'screen', name: 'Checkout', properties: { step: 2 } }, { anonymousId: 'a', userId: 'u1' }, env);
+    expect(screen).toMatchObject({ type: 'screen', name: 'Checkout', properties: { step: 2 }, userId: 'u1', context: { channel: 'browser' } });
+    expect(screen.event).toBeUndefined();
+    expect(enrich({ ...base, type: 'screen' }, { anonymousId: 'a' }, env).properties).toEqual({});
+    // Calls that are not views carry no properties.
+    expect(enrich({ ...base, type: 'group', groupId: 'g' }, { anonymousId: 'a' }, env)).not.toHaveProperty('properties');
+  });
 });
 
 describe('campaignFrom', () => {

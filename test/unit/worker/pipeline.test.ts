@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../../src/shared/event.js';
 import type { Capture, PageEnvironment, PersistItem } from '../../../src/shared/protocol.js';
 import { createPipeline, type PipelineDeps } from '../../../src/worker/pipeline.js';
+import { createEventValidator } from '../../../src/worker/validate.js';
 import { memoryIdentity } from '../../helpers/identity.js';
 
 const env: PageEnvironment = { userAgent: 'UA', locale: 'en', timezone: 'UTC', screen: { width: 1, height: 1, density: 1 } };
@@ -123,5 +124,22 @@ describe('pipeline', () => {
     expect(seen).toEqual([3, 3, 3]);
     expect(errors).toEqual(['persist-failed', 'persist-failed']);
     expect(p.stats().errors['persist-failed']).toBe(2);
+  });
+
+  it('a screen view goes through like a page view: valid on the wire, named, with properties, never held by a track rule of its name', async () => {
+    const { p, errors } = pipeline({ validate: createEventValidator(), rules: { checkout: { debounceMs: 10_000 } } });
+    const { batches, sink } = recordingSink();
+    p.setSink(sink);
+    const view = (type: 'page' | 'screen', id: string, name: string, properties?: Record<string, unknown>): Capture => ({ type, messageId: id, ts: 0, name, properties, page });
+    expect(await p.capture([view('screen', 's1', 'checkout', { step: 2 }), view('page', 'p1', 'Home'), view('screen', 's2', 'Order Placed')])).toBe(3);
+    const events = batches.flat() as WireEvent[];
+    expect(events.map((e) => [e.type, e.name, e.properties])).toEqual([
+      ['screen', 'checkout', { step: 2 }],
+      ['page', 'Home', {}],
+      // A screen's name is free text, as a page's is: the snake_case convention is for track events.
+      ['screen', 'Order Placed', {}],
+    ]);
+    expect(errors).toEqual([]);
+    expect(p.stats()).toMatchObject({ persisted: 3, debounced: 0, invalid: 0 });
   });
 });
