@@ -62,7 +62,7 @@ beforeAll(async () => {
   sqliteStore = createSqliteStore(sqlitePath);
   chStore = await createClickHouseStore(parseClickHouseUrl(chUrl), { batchMs: 5 });
   for (const store of [sqliteStore, chStore]) {
-    const recorder = createQualityRecorder({ write: (counts) => store.addQualityCounts(counts), onError: (err) => { throw err; }, flushMs: 3_600_000 });
+    const recorder = createQualityRecorder({ write: (counts) => store.addQualityCounts!(counts), onError: (err) => { throw err; }, flushMs: 3_600_000 });
     for (const o of OUTCOMES) recorder.listener(o);
     await recorder.close();
   }
