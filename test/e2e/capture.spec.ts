@@ -37,6 +37,28 @@ test('page views: one on load, one per SPA navigation, each with its own page co
   expect(sessionSeqs).toEqual([1, 2, 3, 4]);
 });
 
+test('screen views: screen(name, properties) and screen({ name, ... }) arrive as Segment screen events, in the session of the page view', async ({ page, demo, collector }) => {
+  await openDemo(page, demo.origin);
+  await page.evaluate(async () => {
+    const h = (window as any).homing;
+    h.screen('Checkout', { step: 2 });
+    h.screen({ name: 'Order Placed', total_value: 42 });
+    await h.flush();
+  });
+  const screens = () => collector.events().filter((r) => r.event.type === 'screen');
+  await expect.poll(() => screens().length).toBe(2);
+  const sent = screens().sort((a, b) => a.event.context.homing.seq - b.event.context.homing.seq).map((r) => r.event);
+  expect(sent.map((e) => [e.name, e.properties, e.event])).toEqual([
+    ['Checkout', { step: 2 }, undefined],
+    ['Order Placed', { total_value: 42 }, undefined],
+  ]);
+  expect(sent[0].context).toMatchObject({ channel: 'browser', page: { path: '/' } });
+  // The same session as the page view on load, after it.
+  const [view] = pages(collector.events());
+  expect(sent.map((e) => e.context.homing.sessionId)).toEqual([view.event.context.homing.sessionId, view.event.context.homing.sessionId]);
+  expect(sent.map((e) => e.context.homing.sessionSeq)).toEqual([2, 3]);
+});
+
 test('dataLayer pushes made before and after the runtime loaded both become track calls', async ({ page, demo, collector }) => {
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
