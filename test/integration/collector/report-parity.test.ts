@@ -7,7 +7,9 @@
  * (two wall clocks) would store different times and the latency figures could never be equal.
  *
  * The traffic: devices with sequence gaps and loss manifests, sessions with first/last-touch
- * campaigns, purchases with fractional `total_value`, resends in one request and across requests,
+ * campaigns, page views on the web and screen views from app devices (one screen named like a
+ * track event, which must count as a screen only), purchases with fractional `total_value`,
+ * resends in one request and across requests,
  * server copies through /v1/s2s, rejected events, latencies from milliseconds to hours, skewed
  * device clocks, across the night Europe/Berlin leaves summer time. ClickHouse then gets raw copies
  * of a third of its events, as two nodes racing on one id write them, not merged (no OPTIMIZE):
@@ -17,6 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyRing } from '../../../src/collector/keys.js';
@@ -28,6 +31,7 @@ import { parseClickHouseUrl } from '../../../src/collector/store/clickhouse-url.
 import { createSqliteStore, type SqliteStore } from '../../../src/collector/store/sqlite.js';
 import { openSqliteReportSource } from '../../../src/collector/store/sqlite-reports.js';
 import type { WireEvent } from '../../../src/shared/event.js';
+import type { EventsReport, TopEventsReport } from '../../../src/shared/reports.js';
 import { createUuidV7 } from '../../../src/shared/uuid-v7.js';
 import { startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse.js';
 import { seededRandom as seeded } from '../../helpers/seeded-random.js';
@@ -48,6 +52,8 @@ const CAMPAIGNS = [
   { source: 'google', medium: 'cpc', name: 'it\'s "quoted" \\ too' },
 ];
 const NAMES = ['product_viewed', 'product_viewed', 'add_to_cart', 'search', 'purchase_completed', null] as const;
+/** What an app device (every third) sends where a web device sends a page view (null above). */
+const SCREENS = ['Home', 'product_viewed', 'Checkout'] as const;
 
 
 interface Request {
@@ -65,6 +71,7 @@ function traffic(): Request[] {
   for (let d = 0; d < 12; d++) {
     const device = `device-${d}`;
     const ua = UAS[d % UAS.length];
+    const app = d % 3 === 1;
     // Its clock lags the collector's by up to ±90 s (device 0 is exact).
     const lag = d === 0 ? 0 : Math.round((rand() - 0.5) * 180_000);
     let seq = 0;
@@ -80,15 +87,18 @@ function traffic(): Request[] {
         t += 1_000 + Math.floor(rand() * 600_000);
         const name = pick(NAMES);
         const later = i > 0 && rand() < 0.3 ? pick(CAMPAIGNS) : touch;
+        // No draw from `rand` for the view's kind or name: the rest of the traffic stays as it was.
+        const view = name !== null ? {} : app ? { type: 'screen', name: SCREENS[seq % SCREENS.length] } : { type: 'page', name: 'Home' };
         const event: WireEvent = {
-          type: name === null ? 'page' : 'track',
+          type: 'track',
           ...(name === null ? {} : { event: name }),
+          ...view,
           messageId: mint(t),
           anonymousId: device,
           timestamp: new Date(t + lag).toISOString(),
           properties: name === 'purchase_completed' ? { total_value: Math.round(rand() * 20_000) / 100 } : { q: 'x' },
           context: {
-            channel: 'browser',
+            channel: app ? 'app' : 'browser',
             library: { name: 'homing', version: '1' },
             userAgent: ua,
             ...(later ? { campaign: later } : {}),
@@ -206,6 +216,8 @@ const CASES = [
   `/v1/reports/events?${range}&bucket=hour&tz=America/New_York&limit=2`,
   `/v1/reports/events?from=${Date.UTC(2026, 9, 24, 23)}&to=${Date.UTC(2026, 9, 25, 3)}&bucket=minute&tz=Europe/Berlin`,
   `/v1/reports/events?${range}&bucket=day&tz=Asia/Kolkata&event=add_to_cart`,
+  // Screens named product_viewed are in the totals by type, not in the series of that name.
+  `/v1/reports/events?${range}&bucket=day&tz=UTC&event=product_viewed`,
   `/v1/reports/top-events?${range}`,
   `/v1/reports/top-events?${range}&limit=2`,
   `/v1/reports/sessions?${range}`,
@@ -254,5 +266,26 @@ describe('ClickHouse reports match the embedded store', () => {
     const reached = (funnel as { steps: { sessions: number }[] }).steps.map((x) => x.sessions);
     expect(reached[0]).toBeGreaterThan(reached[2]);
     expect(reached[2]).toBeGreaterThan(0);
+  });
+
+  it('counts screen views by type next to page views, and never as the track event a screen is named like', async () => {
+    const [events] = await both(`/v1/reports/events?${range}&bucket=day&tz=UTC&event=product_viewed`);
+    const { totals, series } = events as EventsReport;
+    expect(totals.byType.screen).toBeGreaterThan(0);
+    expect(totals.byType.page).toBeGreaterThan(0);
+    // What the file holds: screens named product_viewed exist, and the series counts the track events only.
+    const db = new Database(join(dir, 'collector.sqlite'), { readonly: true });
+    try {
+      const count = (sql: string) => db.prepare(`SELECT count(*) FROM events WHERE ts >= ${FROM} AND ts < ${TO} AND ${sql}`).pluck().get() as number;
+      expect(count(`type = 'screen'`)).toBe(totals.byType.screen);
+      expect(count(`type = 'screen' AND json_extract(payload, '$.name') = 'product_viewed'`)).toBeGreaterThan(0);
+      expect(series[0].total).toBe(count(`type = 'track' AND event = 'product_viewed'`));
+    } finally {
+      db.close();
+    }
+    const [top] = await both(`/v1/reports/top-events?${range}&limit=50`);
+    const names = (top as TopEventsReport).events.map((e) => e.event);
+    expect(names).not.toContain('Home');
+    expect(names).not.toContain('Checkout');
   });
 });
