@@ -14,12 +14,16 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ajvOptions from '../src/shared/schemas/ajv-options.json' with { type: 'json' };
 
 /**
- * The collector's options (src/collector/validate.ts), so a schema reads the same in both places.
- * `strictRequired` off: `required` inside anyOf/allOf branches names properties declared at the top.
+ * The options every Homing validator is compiled with, here and by the collector at run time
+ * (src/shared/schemas/ajv-options.json, read by both), so a schema reads the same everywhere.
+ * allErrors off: the first error is enough for a reason, and stopping early is cheaper. strict
+ * catches schema typos; strictRequired off: `required` inside anyOf/allOf branches names
+ * properties declared at the top.
  */
-export const AJV_OPTIONS = Object.freeze({ allErrors: false, strict: true, strictRequired: false });
+export const AJV_OPTIONS = Object.freeze({ allErrors: ajvOptions.allErrors, strict: ajvOptions.strict, strictRequired: ajvOptions.strictRequired });
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 

@@ -4,7 +4,8 @@
  *
  * A key arrives as `Authorization: Bearer <key>`, or Segment's way, `Authorization: Basic` with the
  * key as the user name and no password (what Segment's server libraries send), or, for the
- * public endpoints, as a `writeKey` field of the JSON body (a beacon cannot set headers). A 401
+ * public endpoints, as a `writeKey` field of the JSON body or, on the beacon route, of the query
+ * string (a beacon cannot set headers). A 401
  * never says whether a key exists; a log line names a key only by its `id` (a digest prefix).
  */
 import type { FastifyRequest } from 'fastify';
@@ -55,6 +56,11 @@ export function requireKey(deps: AuthDeps, request: FastifyRequest, kind: KeyKin
     request.log.info({ kind, presented: credentialOf(request) !== undefined || typeof bodyKey === 'string' }, 'request refused: no valid key');
     throw new HttpError(401, 'unauthorized', HOW[kind], { 'www-authenticate': kind === 'write' ? 'Basic realm="homing"' : 'Bearer realm="homing"' });
   }
+  return takeRate(deps, request, info);
+}
+
+/** Counts the request against its key's rate limit: 429 when over it. */
+function takeRate(deps: AuthDeps, request: FastifyRequest, info: KeyInfo): KeyInfo {
   const wait = deps.keyLimiter.take(info.id, deps.now());
   if (wait > 0) {
     deps.counters.rateLimited++;
@@ -71,6 +77,29 @@ export function requireKey(deps: AuthDeps, request: FastifyRequest, kind: KeyKin
 export function requireWriteKey(deps: AuthDeps, request: FastifyRequest, bodyKey: unknown): KeyInfo | null {
   if (!deps.keys.has('write')) return null;
   return requireKey(deps, request, 'write', bodyKey);
+}
+
+/** Who sent a request to an event route, as far as its key says. */
+export interface Sender {
+  /** The key it carried, or null when the collector needs none and none was valid. */
+  key: KeyInfo | null;
+  /** It carried an s2s key: a site's server, whose events go on the `server` channel. */
+  server: boolean;
+}
+
+/**
+ * The key rule of the public event routes. An s2s key is accepted there too and makes the sender a
+ * server: a server library pointed at the collector posts to `/v1/batch` with its key as Basic
+ * auth, the same as to Segment, and its events belong on the `server` channel. Otherwise the write
+ * key rule applies (`requireWriteKey`). `extraKey` is a key from the body or, for a beacon, the
+ * query string.
+ */
+export function requireSender(deps: AuthDeps, request: FastifyRequest, extraKey: unknown): Sender {
+  if (deps.keys.has('s2s')) {
+    const s2s = findKey(deps.keys, 's2s', credentialOf(request), extraKey);
+    if (s2s) return { key: takeRate(deps, request, s2s), server: true };
+  }
+  return { key: requireWriteKey(deps, request, extraKey), server: false };
 }
 
 function findKey(keys: KeyRing, kind: KeyKind, header: string | undefined, bodyKey: unknown): KeyInfo | undefined {

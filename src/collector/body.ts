@@ -1,9 +1,12 @@
 /**
- * Request bodies: JSON sent as `application/json` or `text/plain`, optionally compressed.
+ * Request bodies: JSON, whatever the `Content-Type` says, optionally compressed.
  *
- * `text/plain` is accepted because `navigator.sendBeacon` and no-preflight `fetch` calls must use a
- * CORS-safelisted content type; the body is JSON all the same. Compression is the client's choice
- * (the service worker gzips with CompressionStream), so a body may arrive as gzip or deflate.
+ * Every body the collector takes is JSON, and the clients that send it label it many ways:
+ * `application/json`; `text/plain` (a beacon or a no-preflight `fetch` must use a CORS-safelisted
+ * type, as analytics-next and Homing's own hand-off do); `application/x-www-form-urlencoded`
+ * (RudderStack's server library, gzipped); or nothing. Refusing a label would lose a batch whose
+ * bytes are fine, so the label is not read at all. Compression is the client's choice (the service
+ * worker gzips with CompressionStream), so a body may arrive as gzip or deflate.
  *
  * Two checks run before `JSON.parse`, each a 400 for the whole request:
  * - the bytes must be UTF-8. Decoding would otherwise turn bad bytes into U+FFFD silently, and two
@@ -29,17 +32,18 @@ const gunzipAsync = promisify<InputType, ZlibOptions, Buffer>(gunzip);
 const inflateAsync = promisify<InputType, ZlibOptions, Buffer>(inflate);
 
 /**
- * Replaces Fastify's JSON and text parsers with one that decodes, decompresses and parses.
- * `bodyLimitBytes` bounds both the bytes on the wire (Fastify enforces that while reading) and the
- * decompressed size, so a small gzip bomb cannot make the collector allocate more than the limit.
+ * Replaces Fastify's parsers with one, for every content type, that decodes, decompresses and
+ * parses. The route's body limit (the collector's, or an event route's own) bounds both the bytes
+ * on the wire (Fastify enforces that while reading) and the decompressed size, so a small gzip
+ * bomb cannot make the collector allocate more than the limit.
  */
-export function registerBodyParser(app: FastifyInstance, bodyLimitBytes: number, maxDepth: number): void {
+export function registerBodyParser(app: FastifyInstance, maxDepth: number): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
-    ['application/json', 'text/plain'],
-    { parseAs: 'buffer', bodyLimit: bodyLimitBytes },
+    '*',
+    { parseAs: 'buffer' },
     async (request: FastifyRequest, body: Buffer) => {
-      const raw = await decode(body, request.headers['content-encoding'], bodyLimitBytes);
+      const raw = await decode(body, request.headers['content-encoding'], request.routeOptions.bodyLimit);
       if (!isUtf8(raw)) throw new HttpError(400, 'invalid-utf8', 'body is not valid UTF-8');
       if (jsonDepthExceeds(raw, maxDepth)) {
         throw new HttpError(400, 'too-deep', `JSON nests deeper than ${maxDepth} levels`);

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { LogLevel } from 'fastify';
 import { COLLECTOR_DEFAULTS } from '../shared/config.js';
 import type { AllowedOrigins } from './cors.js';
+import { CONVENTION_POLICIES, type ConventionPolicy } from './event-policy.js';
 import { checkKey, type KeyKind, type KeySpec } from './keys.js';
 import { isClickHouseUrl, parseClickHouseUrl } from './store/clickhouse-url.js';
 import { LOG_LEVELS } from './log.js';
@@ -33,6 +34,10 @@ export interface CliOptions {
   clickhouseBatchMs: number;
   /** Demo only: the outage switch (routes/demo-controls.ts). */
   demoControls: boolean;
+  /** The convention policy for libraries other than Homing's (event-policy.ts). */
+  conventions: ConventionPolicy;
+  /** A site's event schema files and directories, enforced at ingest. */
+  schemas: string[];
 }
 
 export type CliParse =
@@ -44,8 +49,9 @@ const D = COLLECTOR_DEFAULTS;
 
 export const USAGE = `Usage: homing-collector [options]
 
-Receives Homing (Segment-shaped) events and stores each messageId once: POST /v1/batch,
-/v1/track, /v1/page, /v1/identify (SDKs), GET /p.gif (pixel), POST /v1/s2s (servers, secret key),
+Receives Homing (Segment-shaped) events and stores each messageId once: POST /v1/batch and
+Segment's other paths (/v1/track, /v1/t, /v1/b, /b, /beacon/v1/batch, ...: docs/compatibility.md)
+from SDKs, GET /p.gif (pixel), POST /v1/s2s (servers, secret key),
 DELETE /v1/users/:id (erasure, admin key), GET /v1/stats (admin key), GET /healthz,
 GET /v1/reports/* (read key).
        homing-collector audit --db <path> --from <time> --to <time> [...]
@@ -67,12 +73,21 @@ Options (each also read from an environment variable; a flag wins):
   --write-keys <list>     write keys; once any is set, the     HOMING_WRITE_KEYS
                           SDK endpoints and the pixel need one
   --keys-file <path>      keys, one per line: <kind> <key>     HOMING_KEYS_FILE
-                          [label], kind write|s2s|admin|read;
+                          [policy=…] [label], kind
+                          write|s2s|admin|read;
                           re-read on change and on SIGHUP
   --admin-key <key>       admin key (erasure, stats)           HOMING_ADMIN_KEY
   --read-keys <list>      read keys: reports, dashboard, live  HOMING_READ_KEYS
                           view (the admin key reads too)
                           server-to-server keys (comma list):  HOMING_S2S_KEYS  (env or keys file only)
+  --conventions <policy>  events from libraries other than    HOMING_CONVENTIONS (default ${D.conventions})
+                          Homing's that break its naming rules
+                          or a site schema: reject, flag
+                          (store and count) or off; a key's
+                          policy= in the keys file wins
+  --schemas <list>        a site's event schema files or      HOMING_SCHEMAS
+                          directories (homing-schemas' input),
+                          checked at ingest too
   --keep-ip               store full client IPs (default:      HOMING_KEEP_IP=1
                           last IPv4 octet / last 80 IPv6 bits zeroed)
   --trusted-proxies <l>   proxies whose X-Forwarded-For is     HOMING_TRUSTED_PROXIES
@@ -122,6 +137,8 @@ export function parseCliOptions(argv: readonly string[], env: Env): CliParse {
         'ch-batch-rows': { type: 'string' },
         'ch-batch-ms': { type: 'string' },
         'demo-controls': { type: 'boolean' },
+        conventions: { type: 'string' },
+        schemas: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -186,6 +203,12 @@ function readOptions(values: Record<string, string | boolean | undefined>, env: 
   const key = text('tls-key', 'HOMING_TLS_KEY');
   if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
 
+  const conventions = text('conventions', 'HOMING_CONVENTIONS') ?? D.conventions;
+  if (!(CONVENTION_POLICIES as readonly string[]).includes(conventions)) {
+    throw new UsageError(`invalid conventions policy "${conventions}": expected one of ${CONVENTION_POLICIES.join(', ')}`);
+  }
+  const schemas = list(text('schemas', 'HOMING_SCHEMAS') ?? '');
+
   const logLevel = text('log-level', 'HOMING_LOG_LEVEL') ?? D.logLevel;
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`invalid log level "${logLevel}": expected one of ${LOG_LEVELS.join(', ')}`);
 
@@ -207,6 +230,8 @@ function readOptions(values: Record<string, string | boolean | undefined>, env: 
     clickhouseBatchRows: count('ClickHouse batch rows', text('ch-batch-rows', 'HOMING_CH_BATCH_ROWS'), D.clickhouseBatchRows, 1),
     clickhouseBatchMs: count('ClickHouse batch ms', text('ch-batch-ms', 'HOMING_CH_BATCH_MS'), D.clickhouseBatchMs),
     demoControls: values['demo-controls'] === true || /^(1|true|yes)$/i.test(env.HOMING_DEMO_CONTROLS ?? ''),
+    conventions: conventions as ConventionPolicy,
+    schemas,
   };
 }
 

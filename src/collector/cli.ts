@@ -19,10 +19,12 @@ import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { COLLECTOR_DEFAULTS } from '../shared/config.js';
+import type { StandaloneValidateFn } from '../shared/schemas/event-checks.js';
 import { parseCliOptions, USAGE } from './cli-options.js';
 import { createKeyRing, type KeySpec } from './keys.js';
 import { readKeysFile, watchKeysFile, type KeysFileWatch } from './keys-file.js';
 import { createCollector } from './server.js';
+import { loadSiteSchemas } from './site-schemas.js';
 import { runAudit } from './audit/audit.js';
 import type { ReportSource } from './reports/source.js';
 import { redactDbUrl } from './store/clickhouse-url.js';
@@ -45,9 +47,11 @@ async function main(): Promise<void> {
 
   let fileKeys: KeySpec[] = [];
   let tls: { cert: Buffer; key: Buffer } | undefined;
+  let siteSchemas: Map<string, StandaloneValidateFn> | undefined;
   try {
     if (o.keysFile !== null) fileKeys = readKeysFile(o.keysFile);
     if (o.tls) tls = { cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key) };
+    if (o.schemas.length > 0) siteSchemas = await loadSiteSchemas(o.schemas);
   } catch (err) {
     return usageError((err as Error).message);
   }
@@ -81,6 +85,8 @@ async function main(): Promise<void> {
       headersTimeoutMs: o.headersTimeoutMs,
       requestTimeoutMs: o.requestTimeoutMs,
       demoControls: o.demoControls,
+      conventions: o.conventions,
+      siteSchemas,
       reports,
       logger: { level: o.logLevel },
     });

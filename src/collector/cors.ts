@@ -100,9 +100,12 @@ export function registerCors(app: FastifyInstance, origins: AllowedOrigins, onRe
   app.register(cors, {
     origin: any ? '*' : [...origins],
     methods: ['GET', 'POST', 'OPTIONS'],
-    // content-encoding is not CORS-safelisted: a gzipped fetch needs the preflight to allow it;
-    // authorization carries a write key sent Segment's way (Basic auth).
-    allowedHeaders: ['content-type', 'content-encoding', 'authorization'],
+    // No list of allowed request headers: the preflight allows those the client asks for (the
+    // plugin reflects Access-Control-Request-Headers), to origins allowed above. Each client
+    // library sends its own: content-encoding (a gzipped fetch), authorization (a write key sent
+    // Segment's way), x-retry-count (analytics-next's resends), AnonymousId and SentAt
+    // (RudderStack). A fixed list blocked every request of a client it did not name, and the
+    // headers carry no privilege: the collector reads only the key and the encoding.
     // What a page or service worker may read from an answer besides the safelisted headers: the
     // codings the collector accepts (so the client may start gzipping) and a 429/503's wait.
     exposedHeaders: EXPOSED_HEADERS,

@@ -26,10 +26,6 @@ export interface ErrorBody {
 /** Fastify's own errors, renamed into the collector's vocabulary (with a clearer reason where useful). */
 const FASTIFY_CODES: Record<string, { code: string; reason?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body-too-large' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
-    code: 'unsupported-media-type',
-    reason: 'Content-Type must be application/json or text/plain (the body is JSON either way)',
-  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'invalid-content-length' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid-json' },
 };

@@ -10,10 +10,11 @@ import type { BatchReceipts } from '../shared/event.js';
 import { DELIVERY_HEADROOM, MAX_EVENT_JSON_LENGTH } from '../shared/schemas/event-checks.js';
 import { HttpError } from './http-error.js';
 import { createNormalizer, type Arrival } from './normalize.js';
-import type { IngestObservers } from './observe.js';
+import { createLogThrottle, type LogThrottle } from './log-throttle.js';
+import type { FlaggedEvent, IngestObservers } from './observe.js';
 import type { EventStore, InsertResult, StoredEvent, StoredManifest } from './store/store.js';
 import { StoreBusyError } from './store/worker-store.js';
-import { triageBatch, type EventValidator, type IndexedRejection } from './validate.js';
+import { triageBatch, type BatchTriage, type EventValidator, type IndexedRejection } from './validate.js';
 
 /** The receipts as sent: rejections also carry the event's index in the batch. */
 export interface BatchAnswer extends BatchReceipts {
@@ -26,6 +27,8 @@ export interface CollectorCounters {
   eventsAccepted: number;
   eventsDuplicate: number;
   eventsRejected: number;
+  /** Events stored although they break a convention their sender's policy flags (event-policy.ts). */
+  eventsFlagged: number;
   /** Batches whose `manifest` failed its checks and was ignored (their events were still handled). */
   manifestsRejected: number;
   /** Pixel hits that recorded nothing because a parameter was wrong (the GIF is answered anyway). */
@@ -36,6 +39,11 @@ export interface CollectorCounters {
   pixelFailed: number;
   /** Requests answered 429. */
   rateLimited: number;
+  /**
+   * Requests refused whole with a 4xx other than 401, 403 and 429 (counted apart): bodies that are
+   * not JSON or too large, paths no route has.
+   */
+  requestsRefused: number;
   /** Requests answered 401. */
   unauthorized: number;
   /** Requests to an event route answered 403 because `--origins` does not allow their `Origin`. */
@@ -46,8 +54,8 @@ export interface CollectorCounters {
 
 export function newCounters(): CollectorCounters {
   return {
-    eventsAccepted: 0, eventsDuplicate: 0, eventsRejected: 0, manifestsRejected: 0, pixelRejected: 0,
-    pixelThrottled: 0, pixelFailed: 0, rateLimited: 0, unauthorized: 0, originRefused: 0, storeUnavailable: 0,
+    eventsAccepted: 0, eventsDuplicate: 0, eventsRejected: 0, eventsFlagged: 0, manifestsRejected: 0, pixelRejected: 0,
+    pixelThrottled: 0, pixelFailed: 0, requestsRefused: 0, rateLimited: 0, unauthorized: 0, originRefused: 0, storeUnavailable: 0,
   };
 }
 
@@ -68,6 +76,8 @@ export interface IngestDeps {
   counters: CollectorCounters;
   /** Told what became of each request's events (quality counters, the live view). */
   observers?: IngestObservers;
+  /** Throttles the info lines about rejected and flagged events (per sender and code). */
+  outcomeLog: LogThrottle;
 }
 
 export async function ingest(
@@ -78,7 +88,7 @@ export async function ingest(
   manifest?: StoredManifest,
 ): Promise<BatchAnswer> {
   const { store, validate, counters, observers } = deps;
-  const triage = triageBatch(items, validate);
+  const triage = triageBatch(items, validate, arrival.keyPolicy);
   const normalize = createNormalizer(arrival);
   const rows: StoredEvent[] = [];
   let rejected = triage.rejected;
@@ -139,13 +149,53 @@ export async function ingest(
   }
 
   const duplicate = repeated.length === 0 ? result.duplicate : result.duplicate.concat(repeated);
+  const flagged = triage.validFlags ? flaggedAccepted(triage, result.inserted) : undefined;
   counters.eventsAccepted += result.inserted.length;
   counters.eventsDuplicate += duplicate.length;
   counters.eventsRejected += rejected.length;
+  if (flagged) counters.eventsFlagged += flagged.length;
+  if (rejected.length > 0 || flagged) logOutcome(deps, arrival, rejected, flagged, log);
   if (observers && observers.size > 0) {
     observers.notify({
-      receivedAt: arrival.receivedAt, channel: arrival.channel ?? 'browser', items, accepted: result.inserted, duplicate, rejected,
+      receivedAt: arrival.receivedAt, channel: arrival.channel ?? 'browser', items, accepted: result.inserted, duplicate, rejected, flagged,
     });
   }
   return { accepted: result.inserted, duplicate, rejected };
+}
+
+/** The flagged events among those this request stored (a flagged resend was counted the first time). */
+function flaggedAccepted(triage: BatchTriage, inserted: readonly string[]): FlaggedEvent[] | undefined {
+  const stored = new Set(inserted);
+  const flagged: FlaggedEvent[] = [];
+  triage.validFlags!.forEach((rules, i) => {
+    const event = triage.valid[i];
+    if (rules && stored.has(event.messageId)) flagged.push({ messageId: event.messageId, index: triage.validIndex[i], rules });
+  });
+  return flagged.length > 0 ? flagged : undefined;
+}
+
+/** One line per sender, outcome and code a minute at most; senders remembered for the throttle. */
+const OUTCOME_LOG_INTERVAL_MS = 60_000;
+const OUTCOME_LOG_MAX_KEYS = 1_000;
+
+export function createOutcomeLog(now: () => number): LogThrottle {
+  return createLogThrottle({ now, intervalMs: OUTCOME_LOG_INTERVAL_MS, maxKeys: OUTCOME_LOG_MAX_KEYS });
+}
+
+/**
+ * Rejections and flags at info, throttled per sender and code: a client that reads no receipts (no
+ * Segment-compatible library does) loses a rejected event without a trace on its side, so the
+ * collector's log is where an operator finds it, without a line per event in a flood.
+ */
+function logOutcome(deps: IngestDeps, arrival: Arrival, rejected: readonly IndexedRejection[], flagged: readonly FlaggedEvent[] | undefined, log: FastifyBaseLogger): void {
+  const sender = arrival.keyId ?? arrival.ip ?? 'unknown';
+  for (const r of rejected) {
+    const verdict = deps.outcomeLog.take(`${sender}\nrejected\n${r.code}`);
+    if (verdict.log) log.info({ sender, code: r.code, reason: r.reason, messageId: r.messageId, index: r.index, unloggedSinceLastLine: verdict.suppressed }, 'event rejected');
+  }
+  for (const f of flagged ?? []) {
+    const rules = f.rules.join(',');
+    const verdict = deps.outcomeLog.take(`${sender}\nflagged\n${rules}`);
+    if (verdict.log) log.info({ sender, rules: f.rules, messageId: f.messageId, index: f.index, unloggedSinceLastLine: verdict.suppressed }, 'event stored, flagged: breaks a convention its sender is not held to');
+  }
 }

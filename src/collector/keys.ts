@@ -13,6 +13,7 @@
  * `replace` swaps the whole set at once: that is how a rotation takes effect without a restart.
  */
 import { createHash } from 'node:crypto';
+import { CONVENTION_POLICIES, type ConventionPolicy } from './event-policy.js';
 
 export const KEY_KINDS = ['write', 's2s', 'admin', 'read'] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
@@ -22,6 +23,11 @@ export interface KeySpec {
   key: string;
   /** Free text for logs, e.g. the site or the service holding the key. */
   label: string;
+  /**
+   * Write and s2s keys: what breaking Homing's conventions or a site's schemas costs the events
+   * this key sends (event-policy.ts); without it, the sender's library decides.
+   */
+  policy?: ConventionPolicy;
 }
 
 /** What a key unlocks; never the key itself. */
@@ -30,6 +36,7 @@ export interface KeyInfo {
   label: string;
   /** `k_` and 12 hex digits of the key's SHA-256: safe to log. */
   id: string;
+  policy?: ConventionPolicy;
 }
 
 export interface KeyRing {
@@ -63,7 +70,9 @@ export function createKeyRing(keys: readonly KeySpec[] = []): KeyRing {
       for (const k of next) {
         const d = digest(k.key);
         if (map.has(d)) continue;
-        map.set(d, { kind: k.kind, label: k.label, id: `k_${d.slice(0, 12)}` });
+        const info: KeyInfo = { kind: k.kind, label: k.label, id: `k_${d.slice(0, 12)}` };
+        if (k.policy !== undefined) info.policy = k.policy;
+        map.set(d, info);
         c[k.kind]++;
       }
       byDigest = map;
@@ -88,12 +97,15 @@ export function checkKey(kind: KeyKind, key: string): string | null {
 export type KeysFileParse = { ok: true; keys: KeySpec[] } | { ok: false; error: string };
 
 /**
- * The keys file: one key per line, `<kind> <key> [label…]`, `#` starts a comment. Errors name the
- * line, never the key. A key listed under two kinds is refused: which one would it be?
+ * The keys file: one key per line, `<kind> <key> [policy=reject|flag|off] [label…]`, `#` starts a
+ * comment. Errors name the line, never the key. A key listed under two kinds is refused: which one
+ * would it be? `policy=` (write and s2s keys) sets what breaking a convention costs that sender's
+ * events (src/collector/event-policy.ts).
  *
  *     # rotation: add the new key, move the senders over, then delete the old line
  *     s2s   Zm9vYmFyYmF6cXV4cXV1eA   billing-backend
  *     write wk_shop_7f3a             shop.example
+ *     write wk_app_21c9 policy=flag  ios-app (analytics-swift)
  *     admin 3c1f0d8e2b6a4f59a7c1d2e3 ops
  *     read  9b2e7c4d1a0f8e6d5c3b2a19 dashboard
  */
@@ -104,7 +116,7 @@ export function parseKeysFile(text: string): KeysFileParse {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/#.*$/, '').trim();
     if (line === '') continue;
-    const [kind, key, ...label] = line.split(/\s+/);
+    const [kind, key, ...rest] = line.split(/\s+/);
     const where = `line ${i + 1}`;
     if (!(KEY_KINDS as readonly string[]).includes(kind)) return { ok: false, error: `${where}: unknown kind (expected ${KEY_KINDS.join(', ')})` };
     if (key === undefined) return { ok: false, error: `${where}: no key after "${kind}"` };
@@ -113,7 +125,22 @@ export function parseKeysFile(text: string): KeysFileParse {
     const seen = kindOf.get(key);
     if (seen !== undefined && seen !== kind) return { ok: false, error: `${where}: this key is already listed with kind ${seen}` };
     kindOf.set(key, kind as KeyKind);
-    keys.push({ kind: kind as KeyKind, key, label: label.join(' ') });
+    const spec: KeySpec = { kind: kind as KeyKind, key, label: '' };
+    const label: string[] = [];
+    for (const word of rest) {
+      if (!word.startsWith('policy=')) {
+        label.push(word);
+        continue;
+      }
+      const policy = word.slice('policy='.length);
+      if (!(CONVENTION_POLICIES as readonly string[]).includes(policy)) {
+        return { ok: false, error: `${where}: unknown policy "${policy}" (expected ${CONVENTION_POLICIES.join(', ')})` };
+      }
+      if (kind !== 'write' && kind !== 's2s') return { ok: false, error: `${where}: only write and s2s keys send events, so only they take a policy` };
+      spec.policy = policy as ConventionPolicy;
+    }
+    spec.label = label.join(' ');
+    keys.push(spec);
   }
   return { ok: true, keys };
 }

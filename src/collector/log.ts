@@ -32,10 +32,11 @@ export const REDACT_PATHS = [
   '*.writeKey',
 ];
 
-/** Cuts the values of `wk` (a write key) and `key` (a read key) out of a URL's query string. */
+/** Cuts the values of `wk` and `writeKey` (write keys) and `key` (a read key) out of a URL's query string. */
 export function redactUrl(url: string): string {
-  // `wk`: the pixel's write key; `key`: a read key on the live stream (EventSource sets no headers).
-  return url.includes('wk=') || url.includes('key=') ? url.replace(/([?&](?:wk|key)=)[^&#]*/g, `$1${REDACTED}`) : url;
+  // `wk`: the pixel's write key; `writeKey`: a beacon's (RudderStack's /beacon/v1/batch); `key`: a
+  // read key on the live stream (EventSource sets no headers).
+  return url.includes('wk=') || url.includes('ey=') ? url.replace(/([?&](?:wk|writeKey|key)=)[^&#]*/g, `$1${REDACTED}`) : url;
 }
 
 export function loggerOptions(

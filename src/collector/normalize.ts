@@ -1,9 +1,12 @@
 /**
- * Turns a validated wire event into the row the store keeps: stamps `receivedAt`, corrects the
- * capture time for the client's clock skew, records the channel it came through and the client's
- * (anonymised) IP in `context`, and lifts the fields reports need into columns.
+ * Turns a validated wire event into the row the store keeps: stamps `receivedAt`, settles the
+ * event's time (timestamps.ts), records the channel it came through and the client's (anonymised)
+ * IP in `context`, fills a server-side page call's `context.page` from its properties, and lifts
+ * the fields reports need into columns.
  */
 import type { Channel, WireEvent } from '../shared/event.js';
+import type { ConventionPolicy } from './event-policy.js';
+import { eventTime } from './timestamps.js';
 import type { StoredEvent, StoredPayload } from './store/store.js';
 
 /** Facts about the request that carried the event. */
@@ -27,16 +30,10 @@ export interface Arrival {
    * turns it into its storable form (null when it is not an IP, and then `ip` is used).
    */
   senderIp?: (sent: string) => string | null;
-}
-
-/**
- * Segment's rule: the client clock may be wrong, but the interval between capture and send is
- * measured on that one clock, so `timestamp = receivedAt - (sentAt - originalTimestamp)`. It
- * assumes the network transit is negligible next to the skew, and without `sentAt` nothing can be
- * corrected.
- */
-export function correctTimestamp(originalMs: number, sentAtMs: number | null, receivedAtMs: number): number {
-  return sentAtMs === null ? originalMs : receivedAtMs - (sentAtMs - originalMs);
+  /** The convention policy of the key the request carried, when the keys file gives it one. */
+  keyPolicy?: ConventionPolicy;
+  /** The key's loggable id (never the key), naming the sender in log lines. */
+  keyId?: string;
 }
 
 /**
@@ -57,18 +54,19 @@ export function toStoredEvent(event: WireEvent, arrival: Arrival): StoredEvent {
 }
 
 function normalize(event: WireEvent, arrival: Arrival, receivedAtIso: string): StoredEvent {
-  const originalMs = Date.parse(event.timestamp);
   // The event's own sentAt wins: when a relay forwards events from several clients, it is the one
   // stamped by the clock that also stamped `timestamp`.
   const sentAt = event.sentAt !== undefined ? Date.parse(event.sentAt) : arrival.batchSentAt;
-  const ts = correctTimestamp(originalMs, sentAt, arrival.receivedAt);
+  const time = eventTime(event, sentAt, arrival.receivedAt, arrival.channel ?? null);
 
   const payload = event as StoredPayload;
-  payload.originalTimestamp = event.timestamp;
-  payload.timestamp = new Date(ts).toISOString();
+  payload.originalTimestamp = time.original ?? receivedAtIso;
+  payload.timestamp = new Date(time.ts).toISOString();
   payload.receivedAt = receivedAtIso;
+  const ts = time.ts;
 
   if (arrival.channel !== undefined || arrival.ip !== undefined) stampContext(payload, arrival);
+  if (event.type === 'page') pageFromProperties(payload);
 
   // The schema checks only `channel` and `homing` inside `context`; other SDKs may send anything
   // else there, so every lifted field is type-checked and falls back to null.
@@ -109,6 +107,39 @@ function stampContext(payload: StoredPayload, arrival: Arrival): void {
   const ip = fromSender ?? arrival.ip;
   if (ip === null) delete context.ip;
   else context.ip = ip;
+}
+
+/**
+ * A page call from a server library (analytics-node's `page({ properties: { url, path, … } })`)
+ * carries the page in `properties`, where Segment's Spec puts it; browsers fill `context.page`.
+ * Reports read `context.page`, so a page call without one gets it from its properties (the path
+ * from the URL when no `path` is given).
+ */
+function pageFromProperties(payload: StoredPayload): void {
+  const context = payload.context as Record<string, unknown> | undefined;
+  if (context && typeof context.page === 'object' && context.page !== null) return;
+  const props = record(payload.properties);
+  const url = str(props.url);
+  let path = str(props.path);
+  if (url === null && path === null) return;
+  if (path === null && url !== null) path = pathOf(url);
+  const page: Record<string, string> = {};
+  if (url !== null) page.url = url;
+  if (path !== null) page.path = path;
+  for (const field of ['title', 'referrer', 'search'] as const) {
+    const value = str(props[field]);
+    if (value !== null) page[field] = value;
+  }
+  if (context) context.page = page;
+  else payload.context = { page } as unknown as StoredPayload['context'];
+}
+
+function pathOf(url: string): string | null {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return null;
+  }
 }
 
 function record(value: unknown): Record<string, unknown> {

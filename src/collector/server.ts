@@ -14,7 +14,7 @@ import { COLLECTOR_DEFAULTS } from '../shared/config.js';
 import { registerBodyParser } from './body.js';
 import { originChecker, registerCors, type AllowedOrigins } from './cors.js';
 import { toErrorAnswer } from './http-error.js';
-import { newCounters, type CollectorCounters } from './ingest.js';
+import { createOutcomeLog, newCounters, type CollectorCounters } from './ingest.js';
 import { anonymizeIp, normalizeIp, rateLimitKey } from './ip.js';
 import { createKeyRing, type KeyRing } from './keys.js';
 import { createIngestObservers } from './observe.js';
@@ -22,7 +22,7 @@ import { loggerOptions, type CollectorLoggerOptions } from './log.js';
 import { createRateLimiter } from './rate-limit.js';
 import { reportRefusedOrigins } from './refused-origins.js';
 import { registerAdminRoutes } from './routes/admin.js';
-import { registerBatchRoute } from './routes/batch.js';
+import { registerBatchRoutes } from './routes/batch.js';
 import { registerDemoControls } from './routes/demo-controls.js';
 import type { RouteDeps } from './routes/deps.js';
 import { registerDashboardRoute } from './routes/dashboard.js';
@@ -36,6 +36,8 @@ import { createQualityRecorder } from './reports/quality-recorder.js';
 import type { ReportSource } from './reports/source.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { createEventValidator } from './validate.js';
+import { createConventionCheck, type ConventionPolicy } from './event-policy.js';
+import type { StandaloneValidateFn } from '../shared/schemas/event-checks.js';
 
 export interface CollectorOptions {
   store: EventStore;
@@ -43,10 +45,17 @@ export interface CollectorOptions {
   origins: AllowedOrigins;
   /** Epoch ms; defaults to `Date.now`. */
   now?: () => number;
-  /** Largest request body, on the wire and after decompression. */
+  /** Largest request body of the routes that take no events, on the wire and after decompression. */
   bodyLimitBytes?: number;
-  /** Most events in one batch. */
-  maxBatchEvents?: number;
+  /** Largest request body of the event routes, on the wire and after decompression (Segment's 500 KB). */
+  maxBatchBytes?: number;
+  /**
+   * What breaking Homing's naming convention or a site's schema costs an event from a library other
+   * than Homing's, when its key sets no policy (event-policy.ts). Default `flag`.
+   */
+  conventions?: ConventionPolicy;
+  /** A site's validators of `properties` by event name (`--schemas`, site-schemas.ts). */
+  siteSchemas?: ReadonlyMap<string, StandaloneValidateFn>;
   /** Deepest JSON nesting accepted in a body. */
   maxJsonDepth?: number;
   /** Structured logs; off by default. */
@@ -121,18 +130,32 @@ export function createCollector(options: CollectorOptions): FastifyInstance {
   });
 
   // One error shape for every failure, Fastify's own included, so clients parse one thing.
+  const counters = newCounters();
+  countersByApp.set(app, counters);
+  // A whole request refused (a body that is not JSON, too large, a path no route has) loses every
+  // event in it for a client that does not resend on a 4xx, and no Segment-compatible client does:
+  // each is counted, and logged at info, one line per status, code and path a minute at most.
+  const refusalLog = createOutcomeLog(now);
+  const noteRefusal = (request: FastifyRequest, statusCode: number, code: string, reason: string) => {
+    counters.requestsRefused++;
+    const path = request.routeOptions.url ?? request.url.split('?')[0].slice(0, 200);
+    const verdict = refusalLog.take(`${statusCode} ${code} ${path}`);
+    if (verdict.log) request.log.info({ statusCode, code, reason, path, unloggedSinceLastLine: verdict.suppressed }, 'request refused');
+  };
+
   app.setErrorHandler((err, request, reply) => {
     const { statusCode, body, headers } = toErrorAnswer(err);
     if (statusCode >= 500) request.log.error({ err }, 'request failed');
+    // 401, 403 and 429 have their own counters and lines (auth.ts, refused-origins.ts).
+    else if (statusCode !== 401 && statusCode !== 403 && statusCode !== 429) noteRefusal(request, statusCode, body.error, body.reason);
     if (headers) reply.headers(headers);
     return reply.code(statusCode).send(body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'not-found', reason: `no route ${request.method} ${request.url}` }),
-  );
-
-  const counters = newCounters();
-  countersByApp.set(app, counters);
+  app.setNotFoundHandler((request, reply) => {
+    const reason = `no route ${request.method} ${request.url.split('?')[0]}`;
+    noteRefusal(request, 404, 'not-found', reason);
+    return reply.code(404).send({ error: 'not-found', reason });
+  });
   const ipLimiter = createRateLimiter(burstRule(options.rateLimit?.perIp ?? d.rateLimitPerIp), d.rateLimitMaxTracked);
   const keyLimiter = createRateLimiter(burstRule(options.rateLimit?.perKey ?? d.rateLimitPerKey), d.rateLimitMaxTracked);
 
@@ -174,17 +197,21 @@ export function createCollector(options: CollectorOptions): FastifyInstance {
   // Before any route: it reads each route's `crossOrigin` as the route is added. (The rate limit
   // hook above uses it, once requests arrive.)
   const corsPolicy = registerCors(app, options.origins, reportRefusedOrigins(counters, now));
-  registerBodyParser(app, bodyLimitBytes, options.maxJsonDepth ?? d.maxJsonDepth);
+  registerBodyParser(app, options.maxJsonDepth ?? d.maxJsonDepth);
   registerHealthRoute(app);
 
   const deps: RouteDeps = {
     store: options.store,
-    validate: createEventValidator({ checkSize: false }),
+    validate: createEventValidator({
+      checkSize: false,
+      conventions: createConventionCheck({ otherLibraries: options.conventions ?? d.conventions, siteSchemas: options.siteSchemas }),
+    }),
+    outcomeLog: createOutcomeLog(now),
     counters,
     now,
     keys: options.keys ?? createKeyRing(),
     keyLimiter,
-    maxBatchEvents: options.maxBatchEvents ?? d.maxBatchEvents,
+    maxBatchBytes: options.maxBatchBytes ?? d.maxBatchBytes,
     clientIp: (request) => storable(request.ip),
     senderIp: storable,
     originAllowed: originChecker(options.origins),
@@ -193,7 +220,7 @@ export function createCollector(options: CollectorOptions): FastifyInstance {
   };
   // Before the ingest routes, so its hook covers them.
   if (options.demoControls) registerDemoControls(app, now);
-  registerBatchRoute(app, deps);
+  registerBatchRoutes(app, deps);
   registerSingleRoutes(app, deps);
   registerS2sRoute(app, deps);
   registerPixelRoute(app, deps);

@@ -1,24 +1,37 @@
 /**
- * Per-event validation against the same JSON Schema the worker uses, and the triage of a batch into
- * events to store, in-batch repeats and rejections. One bad event never sinks the others: each gets
- * its own receipt.
+ * Per-event validation: what other Segment-compatible clients send made into the wire event
+ * (spec-input.ts), the same JSON Schema the worker uses, then the conventions by the sender's
+ * policy (event-policy.ts); and the triage of a batch into events to store, in-batch repeats and
+ * rejections. One bad event never sinks the others: each gets its own receipt.
  */
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
+import { webcrypto } from 'node:crypto';
+import { COLLECTOR_DEFAULTS } from '../shared/config.js';
 import type { RejectedReceipt, WireEvent } from '../shared/event.js';
-import { checkBeyondSchema, DELIVERY_HEADROOM, describeErrors, MAX_EVENT_JSON_LENGTH } from '../shared/schemas/event-checks.js';
+import { checkBeyondSchema, checkDates, DELIVERY_HEADROOM, describeErrors, MAX_EVENT_JSON_LENGTH } from '../shared/schemas/event-checks.js';
+import AJV_OPTIONS from '../shared/schemas/ajv-options.json' with { type: 'json' };
 import schema from '../shared/schemas/event.schema.json' with { type: 'json' };
+import { createUuidV7 } from '../shared/uuid-v7.js';
+import { createConventionCheck, type ConventionCheck, type ConventionPolicy } from './event-policy.js';
+import type { FlagRule } from './observe.js';
+import { prepareIncoming, type MintId } from './spec-input.js';
 
 export { describeErrors };
 
 export type ValidationResult =
-  | { ok: true; event: WireEvent }
+  /** `flags`: the conventions the event breaks that its sender's policy flags rather than rejects. */
+  | { ok: true; event: WireEvent; flags: FlagRule[] | null }
   | { ok: false; code: RejectionCode; reason: string };
 
-/** `too-large`: over 32 KB of JSON, the limit the worker also applies (shared/schemas/event-checks.ts). */
-export type RejectionCode = 'invalid-event' | 'too-large';
+/**
+ * `too-large`: over 32 KB of JSON, the limit the worker also applies (shared/schemas/event-checks.ts);
+ * `invalid-properties`: a site's schema for the event refused its properties (the worker's code).
+ */
+export type RejectionCode = 'invalid-event' | 'too-large' | 'invalid-properties';
 
-export type EventValidator = (raw: unknown) => ValidationResult;
+/** `keyPolicy`: the convention policy of the key the request carried, if it sets one. */
+export type EventValidator = (raw: unknown, keyPolicy?: ConventionPolicy) => ValidationResult;
 
 /**
  * A rejection receipt plus the event's position in the batch. `messageId` is the id as sent when it
@@ -34,6 +47,8 @@ export interface BatchTriage {
   valid: WireEvent[];
   /** Position in the batch of each `valid` event. */
   validIndex: number[];
+  /** The flagged conventions of each `valid` event (null: none), or null when no event has any. */
+  validFlags: (FlagRule[] | null)[] | null;
   /** Ids of valid events that repeat an earlier valid event of the same batch. */
   repeated: string[];
   /** Position in the batch of each `repeated` id. */
@@ -48,30 +63,40 @@ export interface EventValidatorOptions {
    * serialising the event twice (which cost about a tenth of the ingest time).
    */
   checkSize?: boolean;
+  /** The conventions and their policies; default: Homing's naming rules, `flag` for other libraries, no site schemas. */
+  conventions?: ConventionCheck;
+  /** Mints the id of an event sent without one; default a UUIDv7 from the system clock. */
+  mintId?: MintId;
 }
 
 /** Compiles the schema once; the returned function is what runs per event. */
 export function createEventValidator(options: EventValidatorOptions = {}): EventValidator {
   const checkSize = options.checkSize ?? true;
   // The worker runs the same schema as ajv standalone code generated at build time (it may not
-  // eval); these options match scripts/compile-schemas.mjs AJV_OPTIONS. Here, in Node, compiling
-  // at run time is fine.
-  // allErrors off: the first error is enough for a reason, and stopping early is cheaper. Strict
-  // mode catches schema typos; strictRequired off: `required` inside anyOf/allOf branches names
-  // properties declared at the top.
-  const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false });
+  // eval), compiled with the same options. Here, in Node, compiling at run time is fine.
+  const ajv = new Ajv({ ...AJV_OPTIONS });
   // ajv-formats is CommonJS; under nodenext its default export is the module object.
   addFormats.default(ajv, ['date-time']);
   ajv.addFormat('date-time', { type: 'string', validate: fastDateTime(ajv.formats['date-time'] as { validate: (s: string) => boolean }) });
   const check = ajv.compile<WireEvent>(schema);
+  const conventions = options.conventions ?? createConventionCheck({ otherLibraries: COLLECTOR_DEFAULTS.conventions });
+  const mintId = options.mintId ?? defaultMintId();
 
-  return (raw) => {
+  return (raw, keyPolicy) => {
+    prepareIncoming(raw, mintId);
     if (!check(raw)) return { ok: false, code: 'invalid-event', reason: describeErrors(check.errors ?? []) };
     const malformed = firstLoneSurrogate(raw);
     if (malformed) return { ok: false, code: 'invalid-event', reason: `/${malformed} contains a lone surrogate (not valid Unicode)` };
     const failure = checkSize ? checkBeyondSchema(raw, MAX_EVENT_JSON_LENGTH + DELIVERY_HEADROOM) : checkDates(raw);
-    return failure ? { ok: false, ...failure } : { ok: true, event: raw };
+    if (failure) return { ok: false, ...failure };
+    const verdict = conventions(raw, keyPolicy);
+    return verdict.reject ? { ok: false, ...verdict.reject } : { ok: true, event: raw, flags: verdict.flags };
   };
+}
+
+function defaultMintId(): MintId {
+  const uuid = createUuidV7((bytes) => webcrypto.getRandomValues(bytes));
+  return () => uuid(Date.now());
 }
 
 /**
@@ -93,15 +118,6 @@ function firstLoneSurrogate(event: WireEvent): string | null {
 /** ES2024 `String.prototype.isWellFormed`, in Node since 20; not yet in this project's lib. */
 interface WellFormed {
   isWellFormed(): boolean;
-}
-
-/** checkBeyondSchema without the size check (the caller checks the stored JSON's length). */
-function checkDates(event: WireEvent): { code: 'invalid-event'; reason: string } | null {
-  if (!Number.isFinite(Date.parse(event.timestamp))) return { code: 'invalid-event', reason: '/timestamp is not a representable date' };
-  if (event.sentAt !== undefined && !Number.isFinite(Date.parse(event.sentAt))) {
-    return { code: 'invalid-event', reason: '/sentAt is not a representable date' };
-  }
-  return null;
 }
 
 /** `toISOString()`'s form, which Homing's SDK and most others send: 2026-11-28T12:00:00.000Z. */
@@ -132,16 +148,17 @@ export function fastDateTime(full: { validate: (s: string) => boolean }): (s: st
   };
 }
 
-export function triageBatch(items: readonly unknown[], validate: EventValidator): BatchTriage {
+export function triageBatch(items: readonly unknown[], validate: EventValidator, keyPolicy?: ConventionPolicy): BatchTriage {
   const valid: WireEvent[] = [];
   const validIndex: number[] = [];
+  let validFlags: (FlagRule[] | null)[] | null = null;
   const repeated: string[] = [];
   const repeatedIndex: number[] = [];
   const rejected: IndexedRejection[] = [];
   const seen = new Set<string>();
   for (let index = 0; index < items.length; index++) {
     const raw = items[index];
-    const result = validate(raw);
+    const result = validate(raw, keyPolicy);
     if (!result.ok) {
       rejected.push({ messageId: idOf(raw), code: result.code, reason: result.reason, index });
       continue;
@@ -153,11 +170,13 @@ export function triageBatch(items: readonly unknown[], validate: EventValidator)
       repeatedIndex.push(index);
     } else {
       seen.add(id);
+      if (result.flags) (validFlags ??= new Array<FlagRule[] | null>(valid.length).fill(null)).push(result.flags);
+      else validFlags?.push(null);
       valid.push(result.event);
       validIndex.push(index);
     }
   }
-  return { valid, validIndex, repeated, repeatedIndex, rejected };
+  return { valid, validIndex, validFlags, repeated, repeatedIndex, rejected };
 }
 
 function idOf(raw: unknown): string {

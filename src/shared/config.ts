@@ -73,10 +73,20 @@ export const COLLECTOR_DEFAULTS = {
   port: 8787,
   host: '127.0.0.1',
   db: 'data/homing.sqlite',
-  /** Largest accepted request body (after decompression). */
+  /** Largest accepted request body (after decompression) on the routes that do not take events. */
   bodyLimitBytes: 1024 * 1024,
-  /** Most events in one batch. */
-  maxBatchEvents: 1000,
+  /**
+   * Largest request to an event route, after decompression: Segment's documented limit for a
+   * batch (500 KB), which Segment-compatible clients size their batches by (analytics-node sends up
+   * to that, whatever the event count). Homing's service worker sends at most 256 KB.
+   */
+  maxBatchBytes: 500 * 1024,
+  /**
+   * What the collector does with an event from a library other than Homing's that breaks Homing's
+   * naming convention or a site's schema (src/collector/event-policy.ts): `flag` stores and counts
+   * it, because those clients read no receipts and Segment's own Spec names events `Order Completed`.
+   */
+  conventions: 'flag',
   /** Deepest JSON nesting accepted in a body (a Homing event nests about 5 levels). */
   maxJsonDepth: 64,
   /**

@@ -10,7 +10,7 @@
  * compile`, into a classic script the worker loads with `importScripts` (see loadSiteSchemas).
  */
 import type { WireEvent } from '../shared/event.js';
-import { checkBeyondSchema, describeErrors, type SchemaError, type StandaloneValidateFn } from '../shared/schemas/event-checks.js';
+import { checkBeyondSchema, describeErrors, siteSchemaReason, type StandaloneValidateFn } from '../shared/schemas/event-checks.js';
 import { validateEvent } from '../shared/schemas/generated/event-validator.js';
 import { namingProblem } from '../shared/schemas/naming.js';
 
@@ -41,9 +41,7 @@ export function createEventValidator(siteSchemas?: Record<string, StandaloneVali
     const validate = event.type === 'track' && event.event !== undefined ? perEvent.get(event.event) : undefined;
     // No properties is an empty object, so the site schema's `required` still speaks.
     if (!validate || validate(event.properties ?? {})) return { ok: true };
-    // The site validator saw `properties` as its root; point the paths at the event's field.
-    const errors = (validate.errors ?? []).map((e: SchemaError) => ({ ...e, instancePath: `/properties${e.instancePath}` }));
-    return { ok: false, code: 'invalid-properties', reason: `${event.event}: ${describeErrors(errors)}` };
+    return { ok: false, code: 'invalid-properties', reason: siteSchemaReason(event.event!, validate) };
   };
 }
 

@@ -4,8 +4,8 @@ import type { AuthDeps } from '../auth.js';
 import type { IngestDeps } from '../ingest.js';
 
 export interface RouteDeps extends IngestDeps, AuthDeps {
-  /** Most events in one batch. */
-  maxBatchEvents: number;
+  /** Largest body of an event route, in bytes after decompression. */
+  maxBatchBytes: number;
   /** The client's IP in the form it may be stored (anonymised unless configured otherwise). */
   clientIp(request: FastifyRequest): string | null;
   /** An end user's IP a server sent in `context.ip`, in storable form; null if it is not an IP. */

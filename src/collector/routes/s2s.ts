@@ -11,24 +11,25 @@
 import type { FastifyInstance } from 'fastify';
 import { requireKey } from '../auth.js';
 import { ingest, type BatchAnswer } from '../ingest.js';
+import { arrivalOf } from './arrival.js';
 import { advertiseEncodings, bodyField, readEnvelope, readSentAt } from './batch.js';
 import type { RouteDeps } from './deps.js';
 import { readEvent } from './singles.js';
 
 export function registerS2sRoute(app: FastifyInstance, deps: RouteDeps): void {
-  app.post('/v1/s2s', { onSend: advertiseEncodings, config: { crossOrigin: 'check' } }, async (request, reply): Promise<BatchAnswer> => {
+  app.post('/v1/s2s', { onSend: advertiseEncodings, bodyLimit: deps.maxBatchBytes, config: { crossOrigin: 'check' } }, async (request, reply): Promise<BatchAnswer> => {
     // Segment's libraries also put the key in the body as `writeKey`; the header is enough.
-    requireKey(deps, request, 's2s');
+    const key = requireKey(deps, request, 's2s');
     let items: unknown[];
     let sentAt: number | null;
     if (Array.isArray(bodyField(request.body, 'batch'))) {
-      ({ batch: items, sentAt } = readEnvelope(request.body, deps.maxBatchEvents));
+      ({ batch: items, sentAt } = readEnvelope(request.body));
     } else {
       const event = readEvent(request.body);
       items = [event];
       sentAt = readSentAt(event.sentAt);
     }
-    const arrival = { receivedAt: deps.now(), batchSentAt: sentAt, channel: 'server' as const, ip: deps.clientIp(request), senderIp: deps.senderIp };
+    const arrival = arrivalOf(deps, request, { key, server: true }, sentAt, items);
     const answer = await ingest(deps, items, arrival, request.log);
     reply.code(200);
     return answer;

@@ -1,28 +1,45 @@
 /**
- * Segment's single-event endpoints: `POST /v1/track`, `/v1/page`, `/v1/identify`. The body is one
- * event; its `type` comes from the path (whatever the body says). Validation, storing and receipts
- * are the batch endpoint's, for a batch of one: 200 with `{ accepted, duplicate, rejected }`, so a
- * rejected event is a 200 with its reason, as it would be inside a batch.
+ * Segment's single-event endpoints: `POST /v1/{track,page,screen,identify,group,alias}` and the
+ * short forms analytics-next posts to, `/v1/{t,p,s,i,g,a}`. The body is one event; its `type` comes
+ * from the path (whatever the body says). Validation, storing and receipts are the batch
+ * endpoint's, for a batch of one: 200 with `{ accepted, duplicate, rejected }`, so a rejected event
+ * is a 200 with its reason, as it would be inside a batch.
  *
  * A `writeKey` field in the body is the write key (Segment's convention) and is not stored.
  */
 import type { FastifyInstance } from 'fastify';
 import type { EventType } from '../../shared/event.js';
-import { requireWriteKey } from '../auth.js';
+import { requireSender } from '../auth.js';
 import { HttpError } from '../http-error.js';
 import { ingest, type BatchAnswer } from '../ingest.js';
+import { arrivalOf } from './arrival.js';
 import { advertiseEncodings, bodyField, readSentAt } from './batch.js';
 import type { RouteDeps } from './deps.js';
 
-const SINGLE_TYPES: readonly EventType[] = ['track', 'page', 'identify'];
+/** Each path and the type its events get. */
+export const SINGLE_PATHS: Readonly<Record<string, EventType>> = {
+  '/v1/track': 'track',
+  '/v1/page': 'page',
+  '/v1/screen': 'screen',
+  '/v1/identify': 'identify',
+  '/v1/group': 'group',
+  '/v1/alias': 'alias',
+  '/v1/t': 'track',
+  '/v1/p': 'page',
+  '/v1/s': 'screen',
+  '/v1/i': 'identify',
+  '/v1/g': 'group',
+  '/v1/a': 'alias',
+};
 
 export function registerSingleRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  for (const type of SINGLE_TYPES) {
-    app.post(`/v1/${type}`, { onSend: advertiseEncodings, config: { crossOrigin: 'check' } }, async (request, reply): Promise<BatchAnswer> => {
-      requireWriteKey(deps, request, bodyField(request.body, 'writeKey'));
+  const options = { onSend: advertiseEncodings, bodyLimit: deps.maxBatchBytes, config: { crossOrigin: 'check' as const } };
+  for (const [path, type] of Object.entries(SINGLE_PATHS)) {
+    app.post(path, options, async (request, reply): Promise<BatchAnswer> => {
+      const sender = requireSender(deps, request, bodyField(request.body, 'writeKey'));
       const event = readEvent(request.body);
       event.type = type;
-      const arrival = { receivedAt: deps.now(), batchSentAt: readSentAt(event.sentAt), channel: 'browser' as const, ip: deps.clientIp(request) };
+      const arrival = arrivalOf(deps, request, sender, readSentAt(event.sentAt), [event]);
       const answer = await ingest(deps, [event], arrival, request.log);
       reply.code(200);
       return answer;

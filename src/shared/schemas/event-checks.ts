@@ -48,19 +48,30 @@ export interface CheckFailure {
   reason: string;
 }
 
+/** The date fields an event may carry; the schema checks their form, `checkDates` their value. */
+const DATE_FIELDS = ['timestamp', 'originalTimestamp', 'sentAt'] as const;
+
+/**
+ * Dates that `Date` can hold. The `date-time` format accepts a leap second (…:60) that Date cannot
+ * represent; skew correction and the collector's `ts` column need real numbers.
+ */
+export function checkDates(event: { timestamp?: string; originalTimestamp?: string; sentAt?: string }): CheckFailure | null {
+  for (const field of DATE_FIELDS) {
+    const value = event[field];
+    if (value !== undefined && !Number.isFinite(Date.parse(value))) {
+      return { code: 'invalid-event', reason: `/${field} is not a representable date` };
+    }
+  }
+  return null;
+}
+
 /**
  * The rules after the schema has passed: dates that `Date` can hold, and the size limit. Takes
- * the event as the schema accepted it (so `timestamp` is a string).
+ * the event as the schema accepted it.
  */
-export function checkBeyondSchema(event: { timestamp: string; sentAt?: string }, maxLength = MAX_EVENT_JSON_LENGTH): CheckFailure | null {
-  // The `date-time` format accepts a leap second (…:60) that Date cannot represent; skew
-  // correction and the collector's `ts` column need real numbers.
-  if (!Number.isFinite(Date.parse(event.timestamp))) {
-    return { code: 'invalid-event', reason: '/timestamp is not a representable date' };
-  }
-  if (event.sentAt !== undefined && !Number.isFinite(Date.parse(event.sentAt))) {
-    return { code: 'invalid-event', reason: '/sentAt is not a representable date' };
-  }
+export function checkBeyondSchema(event: { timestamp?: string; sentAt?: string }, maxLength = MAX_EVENT_JSON_LENGTH): CheckFailure | null {
+  const dates = checkDates(event);
+  if (dates) return dates;
   let json: string;
   try {
     json = JSON.stringify(event);
@@ -97,6 +108,16 @@ export function jsonNestsDeeper(json: string, limit: number): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Why `properties` failed a site's schema for event `name` (called after `validate` returned
+ * false). The site validator saw `properties` as its root; the paths are pointed at the event's
+ * field, so the reason reads `purchase_completed: /properties/order_id is required`.
+ */
+export function siteSchemaReason(name: string, validate: StandaloneValidateFn): string {
+  const errors = (validate.errors ?? []).map((e) => ({ ...e, instancePath: `/properties${e.instancePath}` }));
+  return `${name}: ${describeErrors(errors)}`;
 }
 
 /** One human-readable line naming the field, e.g. `/event must match pattern "^[a-z][a-z0-9_]*$"`. */

@@ -174,12 +174,24 @@ describe('POST /v1/batch', () => {
       expect(h.store.count()).toBe(0);
     });
 
-    it('more events than maxBatchEvents: 413, so the client splits the batch', async () => {
-      h = createHarness({ maxBatchEvents: 3 });
-      const res = await postBatch(h.app, [wireEvent(), wireEvent(), wireEvent(), wireEvent()]);
+    it("a body over maxBatchBytes (Segment's 500 KB): 413, so the client splits the batch", async () => {
+      h = createHarness({ maxBatchBytes: 2_000 });
+      const res = await postBatch(h.app, Array.from({ length: 10 }, () => wireEvent()));
       expect(res.statusCode).toBe(413);
-      expect(res.json()).toEqual({ error: 'too-many-events', reason: '/batch has 4 events; at most 3 per request' });
+      expect(res.json()).toEqual({ error: 'body-too-large', reason: expect.any(String) });
       expect(h.store.count()).toBe(0);
+    });
+
+    it('limits a batch by bytes, not by events: 1,200 small events under 500 KB are all stored', async () => {
+      h = createHarness();
+      // Small events, as a server library sends them: the request is far under 500 KB.
+      const events = Array.from({ length: 1_200 }, (_, i) => ({ type: 'track', event: 'item_viewed', messageId: `m-${i}`, anonymousId: 'a', timestamp: new Date(NOW).toISOString() }));
+      const body = JSON.stringify({ batch: events });
+      expect(body.length).toBeLessThan(500 * 1024);
+      const res = await h.app.inject({ method: 'POST', url: '/v1/batch', headers: { 'content-type': 'application/json' }, payload: body });
+      expect(res.statusCode).toBe(200);
+      expect(res.json<BatchAnswer>().accepted).toHaveLength(1_200);
+      expect(h.store.count()).toBe(1_200);
     });
   });
 });

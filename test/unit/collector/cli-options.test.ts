@@ -19,6 +19,8 @@ const DEFAULTS: CliOptions = {
   clickhouseBatchRows: 20_000,
   clickhouseBatchMs: 50,
   demoControls: false,
+  conventions: 'flag',
+  schemas: [],
 };
 
 const SECRET = 'Zm9vYmFyYmF6cXV4cXV1eA';
@@ -62,6 +64,8 @@ describe('parseCliOptions', () => {
         clickhouseBatchRows: 500,
         clickhouseBatchMs: 0,
         demoControls: false,
+        conventions: 'flag',
+        schemas: [],
       },
     });
     const flags = [
@@ -96,12 +100,22 @@ describe('parseCliOptions', () => {
         clickhouseBatchRows: 1000,
         clickhouseBatchMs: 20,
         demoControls: false,
+        conventions: 'flag',
+        schemas: [],
       },
     });
   });
 
   it('turns the demo outage switch on only when asked', () => {
     expect(parseCliOptions(['--demo-controls'], {})).toMatchObject({ options: { demoControls: true } });
+    expect(parseCliOptions(['--conventions', 'reject', '--schemas', 'a, b/c.json'], {})).toMatchObject({
+      options: { conventions: 'reject', schemas: ['a', 'b/c.json'] },
+    });
+    expect(parseCliOptions([], { HOMING_CONVENTIONS: 'off' })).toMatchObject({ options: { conventions: 'off' } });
+    expect(parseCliOptions(['--conventions', 'warn'], {})).toEqual({
+      kind: 'error',
+      message: 'invalid conventions policy "warn": expected one of reject, flag, off',
+    });
     expect(parseCliOptions([], { HOMING_DEMO_CONTROLS: '1' })).toMatchObject({ options: { demoControls: true } });
     expect(parseCliOptions([], { HOMING_DEMO_CONTROLS: '0' })).toMatchObject({ options: { demoControls: false } });
   });

@@ -18,12 +18,26 @@ describe('parseKeysFile', () => {
     expect(parseKeysFile('')).toEqual({ ok: true, keys: [] });
   });
 
+  it('reads a write or s2s key\'s convention policy, anywhere among the label words', () => {
+    expect(parseKeysFile(`write wk_app policy=flag ios app\ns2s ${S2S} billing policy=off`)).toEqual({
+      ok: true,
+      keys: [
+        { kind: 'write', key: 'wk_app', label: 'ios app', policy: 'flag' },
+        { kind: 's2s', key: S2S, label: 'billing', policy: 'off' },
+      ],
+    });
+    const ring = createKeyRing([{ kind: 'write', key: 'wk_app', label: 'a', policy: 'flag' }]);
+    expect(ring.find('wk_app')?.policy).toBe('flag');
+  });
+
   it.each([
     ['root sk_0123456789abcdefghij', 'line 1: unknown kind (expected write, s2s, admin, read)'],
     ['\ns2s', 'line 2: no key after "s2s"'],
     ['s2s shortkey', 'line 1: s2s keys must be at least 16 characters'],
     ['write wk:1', 'line 1: write keys may only contain letters, digits and . _ ~ + / - (then = padding)'],
     [`s2s ${S2S}\nadmin ${S2S}`, 'line 2: this key is already listed with kind s2s'],
+    ['write wk_1 policy=warn', 'line 1: unknown policy "warn" (expected reject, flag, off)'],
+    [`admin ${ADMIN} policy=flag`, 'line 1: only write and s2s keys send events, so only they take a policy'],
   ])('refuses %j, naming the line but never the key', (text, error) => {
     const parsed = parseKeysFile(text);
     expect(parsed).toEqual({ ok: false, error });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKeyRing } from '../../../src/collector/index.js';
+import { collectorCounters, createKeyRing } from '../../../src/collector/index.js';
 import { redactUrl } from '../../../src/collector/log.js';
 import { createHarness, postBatch, wireEvent, type Harness } from './harness.js';
 
@@ -64,12 +64,16 @@ describe('structured logs', () => {
     expect(lines.join('')).not.toContain('203.0.113.77');
   });
 
-  it('writes nothing per request at info', async () => {
+  it('writes nothing per request at info; a refused request once a minute per status, code and path', async () => {
     const { lines, stream } = capture();
     h = createHarness({ logger: { level: 'info', stream } });
     await postBatch(h.app, [wireEvent()]);
-    await h.app.inject({ method: 'GET', url: '/nope' });
     expect(lines).toEqual([]);
+    for (let i = 0; i < 3; i++) await h.app.inject({ method: 'GET', url: '/nope?writeKey=wk_secret' });
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ level: 30, msg: 'request refused', statusCode: 404, code: 'not-found', path: '/nope', unloggedSinceLastLine: 0 });
+    expect(JSON.stringify(lines)).not.toContain('wk_secret');
+    expect(collectorCounters(h.app).requestsRefused).toBe(3);
   });
 });
 
@@ -78,6 +82,7 @@ describe('redactUrl', () => {
     expect(redactUrl('/p.gif?wk=abc&e=x')).toBe('/p.gif?wk=[redacted]&e=x');
     expect(redactUrl('/p.gif?e=x&wk=abc')).toBe('/p.gif?e=x&wk=[redacted]');
     expect(redactUrl('/p.gif?e=x&awk=1')).toBe('/p.gif?e=x&awk=1');
+    expect(redactUrl('/beacon/v1/batch?writeKey=wk_1&x=2')).toBe('/beacon/v1/batch?writeKey=[redacted]&x=2');
   });
 
   it('cuts a read key given as ?key= (the live stream), and only that parameter', () => {

@@ -180,7 +180,7 @@ describe('POST /v1/batch with a loss manifest', () => {
   });
 
   it('does not store a manifest from a request refused for its envelope', async () => {
-    h = createHarness({ maxBatchEvents: 1 });
+    h = createHarness({ maxBatchBytes: 500 });
     const res = await post({ batch: [wireEvent(), wireEvent()], manifest: lossManifest() });
     expect(res.statusCode).toBe(413);
     expect(h.store.getManifest('anon-1')).toBeUndefined();

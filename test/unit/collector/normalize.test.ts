@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { correctTimestamp, createNormalizer, toStoredEvent } from '../../../src/collector/normalize.js';
+import { createNormalizer, toStoredEvent } from '../../../src/collector/normalize.js';
 import { NOW, wireEvent } from './harness.js';
-
-describe('correctTimestamp', () => {
-  it('moves the capture time by the skew between the client clock and the collector clock', () => {
-    // Client 10 min behind: sent at 11:50:00 by its clock, captured 30 s before.
-    const sent = Date.parse('2026-11-28T11:50:10Z');
-    const captured = sent - 30_000;
-    expect(correctTimestamp(captured, sent, NOW)).toBe(NOW - 30_000);
-  });
-
-  it('leaves the time alone without sentAt', () => {
-    expect(correctTimestamp(123, null, NOW)).toBe(123);
-  });
-});
 
 describe('toStoredEvent', () => {
   it('lifts report columns out of the event', () => {

@@ -5,6 +5,7 @@ import { createHarness, postBatch, wireEvent, type Harness } from './harness.js'
 const S2S = 'Zm9vYmFyYmF6cXV4cXV1eA';
 const ADMIN = '3c1f0d8e2b6a4f59a7c1d2e3';
 const WRITE = 'wk_shop';
+const READ = '9b2e7c4d1a0f8e6d5c3b2a19';
 
 let h: Harness;
 afterEach(async () => {
@@ -76,15 +77,21 @@ describe('write keys', () => {
   });
 
   it('once configured: 401 without one or with a wrong one; Basic auth or a writeKey field go through', async () => {
-    h = createHarness({ keys: createKeyRing([{ kind: 'write', key: WRITE, label: 'shop' }, { kind: 's2s', key: S2S, label: 'b' }]) });
+    h = createHarness({
+      keys: createKeyRing([{ kind: 'write', key: WRITE, label: 'shop' }, { kind: 's2s', key: S2S, label: 'b' }, { kind: 'read', key: READ, label: 'r' }]),
+    });
 
     const none = await postBatch(h.app, [wireEvent()]);
     expect(none.statusCode).toBe(401);
     expect(none.json()).toEqual({ error: 'unauthorized', reason: expect.stringContaining('write key') });
     expect(none.headers['www-authenticate']).toBe('Basic realm="homing"');
     expect((await postBatch(h.app, [wireEvent()], { headers: { authorization: basic('wk_other') } })).statusCode).toBe(401);
-    // A key of another kind is no write key.
-    expect((await postBatch(h.app, [wireEvent()], { headers: { authorization: `Bearer ${S2S}` } })).statusCode).toBe(401);
+    // A key of another kind is no write key...
+    expect((await postBatch(h.app, [wireEvent()], { headers: { authorization: `Bearer ${READ}` } })).statusCode).toBe(401);
+    // ...but an s2s key makes the sender a server (a server library posting to /v1/batch).
+    const viaS2s = wireEvent();
+    expect((await postBatch(h.app, [viaS2s], { headers: { authorization: basic(S2S) } })).json<BatchAnswer>().accepted).toEqual([viaS2s.messageId]);
+    expect(h.store.getEvent(viaS2s.messageId)?.channel).toBe('server');
 
     const viaBasic = wireEvent();
     expect((await postBatch(h.app, [viaBasic], { headers: { authorization: basic(WRITE) } })).json<BatchAnswer>().accepted).toEqual([viaBasic.messageId]);

@@ -25,11 +25,12 @@ describe('createEventValidator', () => {
     for (const raw of [
       { ...base, type: 'track', event: 'signed_up' },
       { ...base, type: 'page' },
+      { ...base, type: 'screen', name: 'Home' },
       { ...base, type: 'identify', userId: 'u1', traits: { plan: 'pro' } },
       { ...base, type: 'alias', userId: 'u1', previousId: 'anon' },
       { ...base, type: 'group', groupId: 'g1' },
     ]) {
-      expect(validate(raw)).toEqual({ ok: true, event: raw });
+      expect(validate(raw)).toEqual({ ok: true, event: raw, flags: null });
     }
   });
 
@@ -39,9 +40,9 @@ describe('createEventValidator', () => {
   });
 
   it('names the field in each reason', () => {
-    expect(reasonFor({ ...wireEvent(), messageId: undefined })).toBe('/messageId is required');
-    expect(reasonFor(wireEvent({ type: 'screen' as never }))).toBe(
-      '/type must be equal to one of the allowed values: track, page, identify, alias, group',
+    expect(reasonFor({ ...wireEvent(), messageId: 7 })).toBe('/messageId must be string');
+    expect(reasonFor(wireEvent({ type: 'view' as never }))).toBe(
+      '/type must be equal to one of the allowed values: track, page, screen, identify, alias, group',
     );
     expect(reasonFor(wireEvent({ event: undefined }))).toBe('/event is required');
     expect(reasonFor(wireEvent({ event: 'Clicked Button' }))).toBe('/event must match pattern "^[a-z][a-z0-9_]*$"');
