@@ -43,7 +43,7 @@ describe('a real collector process', () => {
     await postJson(c.url, '/v1/batch', { batch: [stored] });
     const fresh = wireEvent();
     const badName = wireEvent({ event: 'Added To Cart' });
-    const noId = { ...wireEvent(), messageId: undefined };
+    const noId = { ...wireEvent(), messageId: '' };
 
     const res = await postJson(c.url, '/v1/batch', { batch: [stored, fresh, badName, fresh, noId, 'junk'] });
 
@@ -54,7 +54,7 @@ describe('a real collector process', () => {
       duplicate: [stored.messageId, fresh.messageId],
       rejected: [
         { messageId: badName.messageId, code: 'invalid-event', reason: '/event must match pattern "^[a-z][a-z0-9_]*$"', index: 2 },
-        { messageId: '', code: 'invalid-event', reason: '/messageId is required', index: 4 },
+        { messageId: '', code: 'invalid-event', reason: '/messageId must NOT have fewer than 1 characters', index: 4 },
         { messageId: '', code: 'invalid-event', reason: 'event must be object', index: 5 },
       ],
     });
