@@ -11,9 +11,10 @@ export const HOMING_LIBRARIES: ReadonlySet<string> = new Set(['homing', 'homing-
 
 /**
  * Segment's server libraries, whose callers may set `timestamp` to import history. RudderStack's
- * server libraries reuse these names (rudder-sdk-node sends `analytics-node`).
+ * server libraries reuse Segment's older names (rudder-sdk-node sends `analytics-node`).
  */
 export const SERVER_LIBRARIES: ReadonlySet<string> = new Set([
+  '@segment/analytics-node',
   'analytics-node',
   'analytics-python',
   'analytics-go',

@@ -30,6 +30,7 @@ import { registerHealthRoute } from './routes/health.js';
 import { registerLiveRoute, type LiveRouteOptions } from './routes/live.js';
 import { PIXEL_PATH, registerPixelRoute, THROTTLED } from './routes/pixel.js';
 import { registerS2sRoute } from './routes/s2s.js';
+import { registerSegmentSettingsRoutes } from './routes/segment-settings.js';
 import { registerSingleRoutes } from './routes/singles.js';
 import type { EventStore } from './store/store.js';
 import { createQualityRecorder } from './reports/quality-recorder.js';
@@ -223,6 +224,7 @@ export function createCollector(options: CollectorOptions): FastifyInstance {
   registerBatchRoutes(app, deps);
   registerSingleRoutes(app, deps);
   registerS2sRoute(app, deps);
+  registerSegmentSettingsRoutes(app, deps);
   registerPixelRoute(app, deps);
   registerAdminRoutes(app, deps, now());
   registerLiveRoute(app, deps, options.live);

@@ -5,9 +5,11 @@
  *
  * - `writeKey` inside an event (analytics-next puts it in each event of a batch): a key, never
  *   stored.
- * - Empty ids (`userId: ""`, RudderStack's server library for an anonymous call) and `null` ids are
- *   absent ids. Stored as `''`, an erasure by user id would miss the person's anonymous events, and
- *   reports would count `''` as a user.
+ * - Empty ids (`userId: ""`, RudderStack's browser library on every anonymous call) and `null` ids
+ *   (analytics-next's) are absent ids. Stored as `''`, an erasure by user id would miss the person's
+ *   anonymous events, and reports would count `''` as a user.
+ * - `null` for any other optional field (RudderStack sends `event: null` and `properties: null`
+ *   on a page call) is the field left out.
  * - No `messageId`: the HTTP Tracking API lets a caller leave it out, and the collector mints one
  *   (a UUIDv7, as Homing's SDK would). A resend of such an event cannot be recognised: the caller
  *   chose that by not naming it.
@@ -19,6 +21,7 @@
  */
 
 const IDS = ['anonymousId', 'userId', 'previousId', 'groupId'] as const;
+const OPTIONAL = ['event', 'name', 'properties', 'traits', 'context', 'timestamp', 'originalTimestamp', 'sentAt'] as const;
 
 export type MintId = () => string;
 
@@ -30,6 +33,7 @@ export function prepareIncoming(raw: unknown, mintId: MintId): void {
     const value = event[id];
     if (value === '' || value === null) delete event[id];
   }
+  for (const field of OPTIONAL) if (event[field] === null) delete event[field];
   if (event.messageId === undefined) event.messageId = mintId();
   if (event.type === 'identify') {
     const contextTraits = plainObject(plainObject(event.context)?.traits);

@@ -7,7 +7,8 @@
  *   `originalTimestamp` (analytics-next, RudderStack, the mobile libraries) or else its `timestamp`
  *   (Homing's SDK, analytics-node). This assumes the network transit is negligible next to the
  *   skew; without `sentAt` nothing can be corrected and `original` is used as sent.
- * - A server's `timestamp` is kept as sent: server libraries let their caller set it to import
+ * - A server's time is kept as sent (its `timestamp`, else its `originalTimestamp`, which is where
+ *   RudderStack's server library puts it): server libraries let their caller set it to import
  *   history (Segment documents exactly that), and a server's clock is the reference anyway.
  *   "Server" is the channel of an s2s key, or a server library by its `context.library.name`.
  * - No time at all (the HTTP API allows it): the collector's receipt time.
@@ -31,8 +32,9 @@ export function eventTime(
   channel: Channel | null,
 ): EventTime {
   const original = event.originalTimestamp ?? event.timestamp ?? null;
-  if (event.timestamp !== undefined && (channel === 'server' || SERVER_LIBRARIES.has(libraryName(event)))) {
-    return { ts: Date.parse(event.timestamp), original };
+  const explicit = event.timestamp ?? event.originalTimestamp;
+  if (explicit !== undefined && (channel === 'server' || SERVER_LIBRARIES.has(libraryName(event)))) {
+    return { ts: Date.parse(explicit), original };
   }
   if (original === null) return { ts: receivedAtMs, original };
   return { ts: correctTimestamp(Date.parse(original), sentAtMs, receivedAtMs), original };

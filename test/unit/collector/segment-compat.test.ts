@@ -194,3 +194,31 @@ describe('limits and content', () => {
     expect(answer.rejected).toEqual([{ messageId: big.messageId, code: 'too-large', reason: expect.stringContaining('bytes of JSON once stored'), index: 0 }]);
   });
 });
+
+describe("what Segment's libraries fetch besides events", () => {
+  it('serves source settings naming the collector as the Segment.io host, to configured write keys', async () => {
+    h = createHarness({ keys: createKeyRing([{ kind: 'write', key: WRITE, label: 'shop' }]) });
+    const res = await h.app.inject({ method: 'GET', url: `/v1/projects/${WRITE}/settings`, headers: { host: 'collector.example:8787' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      integrations: { 'Segment.io': { apiKey: WRITE, apiHost: 'collector.example:8787/v1', protocol: 'http' } },
+      metrics: { sampleRate: 0 },
+    });
+    expect((await h.app.inject({ method: 'GET', url: '/v1/projects/wk_other/settings' })).statusCode).toBe(404);
+  });
+
+  it("accepts and discards analytics-next's usage metrics", async () => {
+    h = createHarness();
+    const res = await post('/v1/m', { series: [{ type: 'Counter', metric: 'analytics_js.invoke', value: 1, tags: {} }] });
+    expect(res.statusCode).toBe(204);
+    expect(h.store.count()).toBe(0);
+  });
+});
+
+describe('null fields', () => {
+  it("treats RudderStack's event: null and properties: null on a page call as absent", async () => {
+    h = createHarness();
+    const e = specEvent({ type: 'page', event: null, properties: null, name: 'Home', userId: '' });
+    expect((await post('/v1/page', e)).json<BatchAnswer>().accepted).toEqual([e.messageId]);
+  });
+});

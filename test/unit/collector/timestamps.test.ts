@@ -37,10 +37,12 @@ describe('eventTime: Segment rules for every client', () => {
     const historical = '2025-01-02T03:04:05.678Z';
     const sentAt = NOW - 3; // a server clock, a few ms of transit
     expect(eventTime({ timestamp: historical }, sentAt, NOW, 'server').ts).toBe(Date.parse(historical));
-    expect(eventTime({ timestamp: historical, ...library('analytics-node') }, sentAt, NOW, 'browser')).toEqual({
+    expect(eventTime({ timestamp: historical, ...library('@segment/analytics-node') }, sentAt, NOW, 'browser')).toEqual({
       ts: Date.parse(historical),
       original: historical,
     });
+    // RudderStack's server library puts the caller's time in originalTimestamp.
+    expect(eventTime({ originalTimestamp: historical, ...library('analytics-node') }, sentAt, NOW, 'browser').ts).toBe(Date.parse(historical));
   });
 
   it('uses the receipt time when the event carries no time at all (the HTTP API allows it)', () => {
