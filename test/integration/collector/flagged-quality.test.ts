@@ -2,9 +2,12 @@
  * Flagged events (stored, but breaking a convention their sender's policy flags: observe.ts) through
  * both engines: the quality recorder's counters written to a real SQLite file and a real
  * ClickHouse, read back by each engine's report source into the same quality report, and the audit
- * command reading either database checks `--max-flagged-rate`.
+ * command reading either database checks `--max-flagged-rate`. Then end to end: a Segment-style
+ * event name from a library that is not Homing's, posted to /v1/batch of a collector on each
+ * engine, is stored and counted under `event-name`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,6 +16,8 @@ import { runAudit } from '../../../src/collector/audit/audit.js';
 import type { FlagRule, IngestOutcome } from '../../../src/collector/observe.js';
 import { qualityReport } from '../../../src/collector/reports/answers.js';
 import { createQualityRecorder } from '../../../src/collector/reports/quality-recorder.js';
+import { createKeyRing } from '../../../src/collector/keys.js';
+import { createCollector } from '../../../src/collector/server.js';
 import type { ReportSource } from '../../../src/collector/reports/source.js';
 import { createClickHouseStore, type ClickHouseStore } from '../../../src/collector/store/clickhouse.js';
 import { createClickHouseReportSource } from '../../../src/collector/store/clickhouse-reports.js';
@@ -20,8 +25,11 @@ import { parseClickHouseUrl } from '../../../src/collector/store/clickhouse-url.
 import { createSqliteStore, type SqliteStore } from '../../../src/collector/store/sqlite.js';
 import { openSqliteReportSource } from '../../../src/collector/store/sqlite-reports.js';
 import type { QualityReport } from '../../../src/shared/reports.js';
+import { newId } from '../../unit/collector/harness.js';
+import { openSse } from '../../unit/collector/live-client.js';
 import { startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse.js';
 
+const READ = 'read-flagged-0123456789abcdef';
 const T0 = Date.UTC(2026, 10, 2, 10);
 const FROM = T0 - 3_600_000;
 const TO = T0 + 3 * 3_600_000;
@@ -139,6 +147,67 @@ describe('homing-collector audit --max-flagged-rate', () => {
       const unchecked = await audit(db);
       expect(unchecked.code).toBe(0);
       expect(unchecked.stdout).toMatch(/^flagged rate\s+71\.43 %\s+-\s+-$/m);
+    }
+  });
+});
+
+describe('a Segment-style name from another library, end to end', () => {
+  let stores: [SqliteStore, ClickHouseStore];
+  let readers: ReportSource[] = [];
+
+  beforeAll(async () => {
+    stores = [createSqliteStore(join(dir, 'end-to-end.sqlite')), await createClickHouseStore(parseClickHouseUrl(clickhouse.dbUrl('flagged_e2e')), { batchMs: 5 })];
+    readers = [openSqliteReportSource(join(dir, 'end-to-end.sqlite')), createClickHouseReportSource({ client: stores[1].client, database: stores[1].database })];
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const r of readers) await r.close();
+    stores?.[0].close();
+    await stores?.[1].close();
+  });
+
+  it('is stored, shown flagged in the live view, and the quality report counts it under event-name, not rejected', async () => {
+    const now = Date.now();
+    // As analytics-node sends it: no channel, no Homing context.
+    const order = {
+      type: 'track',
+      event: 'Order Completed',
+      messageId: newId(),
+      anonymousId: 'segment-device',
+      timestamp: new Date(now).toISOString(),
+      properties: { order_id: 'o-1', total: 27.5 },
+      context: { library: { name: 'analytics-node', version: '2.1.0' } },
+    };
+    const snake = { ...order, event: 'order_completed', messageId: newId() };
+    for (const store of stores) {
+      const app = createCollector({ store, origins: '*', keys: createKeyRing([{ kind: 'read', key: READ, label: 'test' }]) });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const live = await openSse(url, '/v1/live?device=segment-device', { authorization: `Bearer ${READ}` });
+      try {
+        await live.waitFor((m) => m.event === 'ready');
+        const res = await fetch(`${url}/v1/batch`, {
+          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ batch: [order, snake] }),
+        });
+        const body = (await res.json()) as { accepted: string[]; rejected: unknown[] };
+        expect([res.status, body.accepted, body.rejected]).toEqual([200, [order.messageId, snake.messageId], []]);
+        const seen = await live.waitFor((m) => m.event === 'ingest', 2);
+        expect(seen.map((m) => [m.data.event, m.data.result, m.data.flagged])).toEqual([
+          ['Order Completed', 'accepted', ['event-name']], ['order_completed', 'accepted', undefined],
+        ]);
+      } finally {
+        live.close();
+        // Closing writes the quality counters.
+        await app.close();
+      }
+      expect(await store.count()).toBe(2);
+    }
+    const [sqlite, ch] = await Promise.all(readers.map((r) => qualityReport(r, { from: now - 3_600_000, to: now + 3_600_000, tz: 'UTC' })));
+    // Each engine's collector stamped its own receipt times: compare the counters, not the latencies.
+    for (const report of [sqlite, ch]) {
+      expect(report.flagged).toEqual({ total: 1, rate: 1 / 2, byRule: [{ rule: 'event-name', count: 1 }] });
+      expect(report.rejected).toEqual({ total: 0, rate: 0, byReason: [] });
+      expect(report.duplicates.total).toBe(0);
     }
   });
 });

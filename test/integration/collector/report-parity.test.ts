@@ -10,8 +10,9 @@
  * campaigns, page views on the web and screen views from app devices (one screen named like a
  * track event, which must count as a screen only), purchases with fractional `total_value`,
  * resends in one request and across requests,
- * server copies through /v1/s2s, rejected events, latencies from milliseconds to hours, skewed
- * device clocks, across the night Europe/Berlin leaves summer time. ClickHouse then gets raw copies
+ * server copies through /v1/s2s, rejected events, flagged ones (stored: names from a library that
+ * is not Homing's), latencies from milliseconds to hours, skewed device clocks, across the night
+ * Europe/Berlin leaves summer time. ClickHouse then gets raw copies
  * of a third of its events, as two nodes racing on one id write them, not merged (no OPTIMIZE):
  * its answers must count each event once anyway.
  */
@@ -31,7 +32,7 @@ import { parseClickHouseUrl } from '../../../src/collector/store/clickhouse-url.
 import { createSqliteStore, type SqliteStore } from '../../../src/collector/store/sqlite.js';
 import { openSqliteReportSource } from '../../../src/collector/store/sqlite-reports.js';
 import type { WireEvent } from '../../../src/shared/event.js';
-import type { EventsReport, TopEventsReport } from '../../../src/shared/reports.js';
+import type { EventsReport, QualityReport, TopEventsReport } from '../../../src/shared/reports.js';
 import { createUuidV7 } from '../../../src/shared/uuid-v7.js';
 import { startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse.js';
 import { seededRandom as seeded } from '../../helpers/seeded-random.js';
@@ -127,8 +128,22 @@ function traffic(): Request[] {
       }
     }
   }
-  // Rejected: a bad name, something that is not an event.
-  out.push({ at: FROM + 3_600_000, path: '/v1/batch', body: { batch: [{ type: 'track', event: 'Bad Name', messageId: mint(FROM), anonymousId: 'x', timestamp: new Date(FROM).toISOString() }, 'junk'] } });
+  // Rejected: a bad name from Homing's own library, something that is not an event. Flagged (stored,
+  // counted by rule): a Segment-style name from another library, once plainly and once also
+  // breaking the property naming (one event, one rule: the first problem found).
+  const library = (name: string) => ({ library: { name, version: '1' } });
+  out.push({
+    at: FROM + 3_600_000,
+    path: '/v1/batch',
+    body: {
+      batch: [
+        { type: 'track', event: 'Bad Name', messageId: mint(FROM), anonymousId: 'x', timestamp: new Date(FROM).toISOString(), context: library('homing') },
+        'junk',
+        { type: 'track', event: 'Order Completed', messageId: mint(FROM + 1), anonymousId: 'x', timestamp: new Date(FROM + 1).toISOString(), context: library('analytics-node') },
+        { type: 'track', event: 'order_completed', properties: { 'Order Id': 'o-1' }, messageId: mint(FROM + 2), anonymousId: 'x', timestamp: new Date(FROM + 2).toISOString(), context: library('analytics-node') },
+      ],
+    },
+  });
   return out.sort((a, b) => a.at - b.at);
 }
 
@@ -256,10 +271,11 @@ describe('ClickHouse reports match the embedded store', () => {
 
   it('answers reports with substance (the data covers what the cases compare)', async () => {
     const [quality] = await both(`/v1/reports/quality?${range}`);
-    const q = quality as { duplicates: { byChannel: Record<string, number> }; rejected: { total: number }; loss: { missing: number; manifests: { devices: number } } };
+    const q = quality as QualityReport;
     expect(q.duplicates.byChannel.browser).toBeGreaterThan(0);
     expect(q.duplicates.byChannel.server).toBeGreaterThan(0);
     expect(q.rejected.total).toBe(2);
+    expect([q.flagged.total, q.flagged.byRule]).toEqual([2, [{ rule: 'event-name', count: 1 }, { rule: 'property-name', count: 1 }]]);
     expect(q.loss.missing).toBeGreaterThan(0);
     expect(q.loss.manifests.devices).toBeGreaterThan(0);
     const [funnel] = await both(`/v1/reports/funnel?${range}&steps=product_viewed,add_to_cart,purchase_completed`);

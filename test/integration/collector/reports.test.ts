@@ -180,11 +180,13 @@ describe('homing-collector audit', () => {
   });
 
   it('exits 0 under the thresholds, with the same figures as the report API in --json', async () => {
-    const r = await audit('--max-missing-rate', '0.2', '--max-duplicate-rate', '0.2', '--max-rejected-rate', '0.2', '--json');
+    const r = await audit('--max-missing-rate', '0.2', '--max-duplicate-rate', '0.2', '--max-rejected-rate', '0.2', '--max-flagged-rate', '0', '--json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.passed).toBe(true);
     expect([out.report.loss.missing, out.report.duplicates.total, out.report.rejected.total]).toEqual([2, 2, 3]);
+    // Homing's own library breaking a name is rejected, never flagged.
+    expect(out.report.flagged).toEqual({ total: 0, rate: 0, byRule: [] });
     expect(r.stderr).toBe(''); // not a terminal: no progress bar
   });
 
