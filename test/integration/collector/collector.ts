@@ -132,9 +132,10 @@ export interface RawResponse {
  * One HTTP request on a fresh connection (no agent: a test that breaks a connection cannot poison
  * the next request), with the body sent exactly as given.
  */
+/** `body` as an array is written piece by piece without a length: `Transfer-Encoding: chunked`. */
 export function send(
   url: string,
-  init: { method?: string; path: string; headers?: Record<string, string | number>; body?: string | Buffer },
+  init: { method?: string; path: string; headers?: Record<string, string | number>; body?: string | Buffer | readonly Buffer[] },
 ): Promise<RawResponse> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
@@ -152,7 +153,10 @@ export function send(
       },
     );
     req.on('error', reject);
-    req.end(init.body);
+    if (Array.isArray(init.body)) {
+      for (const piece of init.body as readonly Buffer[]) req.write(piece);
+      req.end();
+    } else req.end(init.body as string | Buffer | undefined);
   });
 }
 

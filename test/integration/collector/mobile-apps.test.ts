@@ -4,9 +4,8 @@
  * gzipped and chunked), at `/v1/b` and at `/b`. The shapes come from the libraries' sources
  * (fixtures/mobile-batches.ts); no Swift or Kotlin toolchain runs here.
  */
-import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRows, startCollector, type Collector, type RawResponse } from './collector.js';
+import { readRows, send, startCollector, type Collector, type RawResponse } from './collector.js';
 import { MOBILE_BATCH_BUILDERS, type MobileBatchRequest, type MobileSdk } from './fixtures/mobile-batches.js';
 
 const WRITE_KEY = 'wk_mobile_app';
@@ -19,30 +18,12 @@ afterAll(async () => {
   await c?.dispose();
 });
 
-/** Sends the upload as the library's HTTP stack would: chunked when it streams, else with a length. */
+/** Sends the upload as the library's HTTP stack would: chunked when it streams (OkHttp sends a file so), else with a length. */
 function upload(req: MobileBatchRequest): Promise<RawResponse> {
-  const target = new URL(c.url);
-  const headers: Record<string, string | number> = { ...req.headers };
-  if (!req.chunked) headers['content-length'] = req.payload.length;
-  return new Promise((resolve, reject) => {
-    const r = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const text = body.toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text, json: () => JSON.parse(text) });
-      });
-      res.on('error', reject);
-    });
-    r.on('error', reject);
-    if (req.chunked) {
-      // Two writes: Node sends them as chunks (Transfer-Encoding: chunked), as OkHttp streams a file.
-      const half = Math.floor(req.payload.length / 2);
-      r.write(req.payload.subarray(0, half));
-      r.end(req.payload.subarray(half));
-    } else r.end(req.payload);
-  });
+  const half = Math.floor(req.payload.length / 2);
+  const headers: Record<string, string | number> = req.chunked ? req.headers : { ...req.headers, 'content-length': req.payload.length };
+  const body = req.chunked ? [req.payload.subarray(0, half), req.payload.subarray(half)] : req.payload;
+  return send(c.url, { method: req.method, path: req.path, headers, body });
 }
 
 describe.each(Object.keys(MOBILE_BATCH_BUILDERS) as MobileSdk[])('%s', (sdk) => {
