@@ -6,6 +6,8 @@
  * - sequence gaps: two devices skip sequence numbers (MISSING events never sent);
  * - duplicates: two batches sent twice;
  * - rejections: events that fail validation, with two different reasons;
+ * - flagged events: a backend on Segment's library names orders as Segment's Spec does (stored,
+ *   counted under the naming rule it breaks);
  * - a funnel product_viewed → add_to_cart → purchase_completed with revenue and campaigns.
  */
 import { randomFillSync } from 'node:crypto';
@@ -35,6 +37,7 @@ export interface Planted {
   sent: number;
   duplicates: number;
   rejected: number;
+  flagged: number;
   missing: number;
   outlierHourStart: number;
 }
@@ -105,6 +108,19 @@ export async function loadTraffic(collector: string, now: number): Promise<Plant
   // Two batches again: every event in them is answered duplicate.
   const resent = [batches[0].slice(0, 20), batches[1].slice(0, 15)];
   for (const batch of resent) await send(collector, batch);
+  // Stored but flagged: not snake_case, from a library that is not Homing's (policy `flag`). In the
+  // outlier hour, so they add no outlier of their own.
+  const orderAt = Math.floor((now - outlierHoursAgo * hour) / hour) * hour + 30 * 60_000;
+  const flagged = [0, 1, 2].map((i) => ({
+    type: 'track',
+    event: 'Order Completed',
+    properties: { order_id: `o-${i}`, revenue: 30 + i * 10 },
+    messageId: nextId(orderAt + i * 1000),
+    anonymousId: 'shop-backend',
+    timestamp: new Date(orderAt + i * 1000).toISOString(),
+    context: { library: { name: 'analytics-node', version: '2.1.0' } },
+  }));
+  await send(collector, flagged);
   const bad = [
     { type: 'shout', messageId: newMessageId(), anonymousId: 'dev-01', timestamp: new Date(now - hour).toISOString() },
     { type: 'shout', messageId: newMessageId(), anonymousId: 'dev-02', timestamp: new Date(now - hour).toISOString() },
@@ -119,9 +135,10 @@ export async function loadTraffic(collector: string, now: number): Promise<Plant
     await send(collector, [], { deviceId: d.id, at: now, counts, lastSeq: d.seq });
   }
   return {
-    sent: events.length,
+    sent: events.length + flagged.length,
     duplicates: resent.reduce((n, b) => n + b.length, 0),
     rejected: bad.length,
+    flagged: flagged.length,
     missing,
     outlierHourStart: Math.floor((now - outlierHoursAgo * hour) / hour) * hour,
   };

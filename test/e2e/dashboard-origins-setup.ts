@@ -110,7 +110,7 @@ export const CHARTS = ['series', 'by-event', 'sessions', 'latency'];
 /**
  * What the page shows against what it must show, as one object per side, so Playwright's and
  * vitest's tests both assert it with a single `toEqual`: no banner, no panel error, the tiles and
- * the three top events the report API gives for the page's own range, and every chart drawn.
+ * the top events the report API gives for the page's own range, and every chart drawn.
  */
 export async function dashboardComparison(d: OriginsDashboard, view: DashboardView) {
   const expected = await expectedView(d, view);

@@ -35,15 +35,15 @@ test.beforeAll(async () => {
   collector = await startCollector({ args: ['--keys-file', keysFile] });
   const now = Date.now();
   planted = await loadTraffic(collector.url, now);
-  // The collector writes its duplicate and rejection counters to the store about once a second:
+  // The collector writes its duplicate, rejection and flagged counters to the store about once a second:
   // wait until they include the planted ones, so the page and the test read the same figures.
   const range = { from: String(now - 25 * 3_600_000), to: String(now + 3_600_000) };
   await expect
     .poll(async () => {
       const q = await report<QualityReport>('/v1/reports/quality', range);
-      return [q.duplicates.total, q.rejected.total];
+      return [q.duplicates.total, q.rejected.total, q.flagged.total];
     })
-    .toEqual([planted.duplicates, planted.rejected]);
+    .toEqual([planted.duplicates, planted.rejected, planted.flagged]);
 });
 
 test.afterAll(async () => {
@@ -124,7 +124,8 @@ test('draws every chart, and every number in its tables is the report API answer
   expect((await rows(page, 'outliers')).map((r) => r[1])).toEqual(flagged.map((p) => p.count));
 
   const top = await report<TopEventsReport>('/v1/reports/top-events', { ...base, limit: '20' });
-  expect(top.events.length).toBe(3);
+  // The funnel's three events and the backend's flagged `Order Completed`.
+  expect(top.events.length).toBe(4);
   expect(await rows(page, 'top-events')).toEqual(top.events.map((e) => [e.event, e.count, e.devices]));
 
   const sessions = await report<SessionsReport>('/v1/reports/sessions', base);
@@ -143,6 +144,8 @@ test('draws every chart, and every number in its tables is the report API answer
   expect(await rows(page, 'loss-by-browser')).toEqual(quality.loss.byBrowser.map((b) => [b.browser, b.expected, b.missing, b.rate]));
   expect(await rows(page, 'duplicates')).toEqual(Object.entries(quality.duplicates.byChannel).map(([c, n]) => [c, n]));
   expect(await rows(page, 'rejected')).toEqual(quality.rejected.byReason.map((r) => [r.code, r.count]));
+  expect(quality.flagged.byRule).toEqual([{ rule: 'event-name', count: planted.flagged }]);
+  expect(await rows(page, 'flagged')).toEqual(quality.flagged.byRule.map((r) => [r.rule, r.count]));
   expect(quality.loss.manifests.devices).toBe(12);
   expect(await rows(page, 'manifests')).toEqual(Object.entries(quality.loss.manifests.counts).map(([k, n]) => [k, n]));
 
