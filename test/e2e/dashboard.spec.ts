@@ -193,7 +193,10 @@ test('the live panel shows events sent while the page is open, with their result
     context: { channel: 'browser', library: { name: 'homing', version: '0.1.0' }, homing: { seq: 1, sessionId: 'live-s1', sessionSeq: 1 } },
   };
   const other = { ...ping, event: 'not_shown', messageId: newMessageId() };
-  for (const batch of [[ping, other], [ping], [{ ...ping, messageId: newMessageId(), type: 'shout' }]]) {
+  // Stored, and flagged: a property name off Homing's convention, from a library that is not Homing's.
+  const flaggedId = newMessageId();
+  const segment = { ...ping, messageId: flaggedId, properties: { 'Order Id': 'o-9' }, context: { library: { name: 'analytics-node', version: '2.1.0' } } };
+  for (const batch of [[ping, other], [ping], [{ ...ping, messageId: newMessageId(), type: 'shout' }], [segment]]) {
     const res = await fetch(`${collector.url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ batch }) });
     expect(res.status).toBe(200);
   }
@@ -204,6 +207,10 @@ test('the live panel shows events sent while the page is open, with their result
   await expect(rowsFor.nth(1)).toHaveAttribute('data-result', 'accepted');
   await expect(page.locator('#live li[data-result="rejected"]')).toHaveCount(1);
   await expect(page.locator('#live li[data-result="rejected"] .why')).toContainText('invalid-event');
+  const flaggedRow = page.locator(`#live li[data-message-id="${flaggedId}"]`);
+  await expect(flaggedRow).toHaveAttribute('data-result', 'accepted');
+  await expect(flaggedRow).toHaveAttribute('data-flagged', 'property-name');
+  await expect(flaggedRow.locator('.why.flagged')).toHaveText('flagged: property-name');
   await expect(page.locator('#live li', { hasText: 'not_shown' })).toHaveCount(0);
   await page.locator('#live-stop').click();
   await expect(page.locator('#live-status')).toHaveAttribute('data-state', 'stopped');
