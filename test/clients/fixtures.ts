@@ -56,18 +56,25 @@ export function profileTraits(dbPath: string, userId: string): Record<string, un
   }
 }
 
-/** Polls the store until `done(rows)` holds; returns the rows (the caller asserts on them). */
-export async function waitForRows(dbPath: string, done: (rows: StoredRow[]) => boolean, ms = DELIVERY_TIMEOUT_MS): Promise<StoredRow[]> {
+/**
+ * Polls the store until `done(rows)` holds, the time is over, or `giveUp()` says nothing more will
+ * come (a library that reported its delivery failed); returns the rows (the caller asserts on them).
+ */
+export async function waitForRows(dbPath: string, done: (rows: StoredRow[]) => boolean, giveUp: () => boolean = () => false, ms = DELIVERY_TIMEOUT_MS): Promise<StoredRow[]> {
   const deadline = Date.now() + ms;
   for (;;) {
     const rows = storedRows(dbPath);
-    if (done(rows) || Date.now() > deadline) return rows;
+    if (done(rows) || giveUp() || Date.now() > deadline) return rows;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-/** The quality report's flagged counts by rule (read key), polled until `rule` shows up or the time is over. */
-export async function flaggedCount(c: Collector, rule: string, ms = 10_000): Promise<number> {
+/**
+ * The quality report's count of events flagged by `rule` (read key), polled until it shows up or
+ * the time is over. Pass the stored rows: without a track call stored there is nothing to wait for.
+ */
+export async function flaggedCount(c: Collector, rule: string, rows: StoredRow[]): Promise<number> {
+  const ms = rows.some((r) => r.type === 'track') ? 10_000 : 0;
   const deadline = Date.now() + ms;
   for (;;) {
     const res = await send(c.url, { path: '/v1/reports/quality', headers: { authorization: `Bearer ${READ_KEY}` } });
