@@ -9,4 +9,11 @@ export interface CompatCell {
 }
 export const RESULTS_PATH: string;
 export const DOC_PATH: string;
+export const START: string;
+export const END: string;
+/** The generated region (markers included) for a run's results. */
 export function renderTable(results: { cells: readonly CompatCell[] }): string;
+/** The generated region of a page, or null when it has none. */
+export function generatedRegion(text: string): string | null;
+/** `existing` with its region replaced by `table`, or a new page around it. */
+export function renderDoc(table: string, existing: string | null): string;

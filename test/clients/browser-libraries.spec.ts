@@ -3,8 +3,9 @@
  * and @rudderstack/analytics-js (XHR per call, XHR batches, beacon). The page is served from
  * another origin than the collector's, and the collector is started with `--origins` naming the
  * page's origin, so every request goes through CORS (preflights included). Neither library
- * fetches anything from the internet: analytics-next gets `cdnSettings`, analytics-js is the
- * `/bundled` build (no remote plugins) with `getSourceConfig`.
+ * fetches anything from the internet: analytics-next gets `cdnSettings`, or `cdnURL` naming the
+ * collector (which serves the settings); analytics-js is the `/bundled` build (no remote plugins)
+ * with `getSourceConfig`.
  */
 import type { Browser, Page } from '@playwright/test';
 import type { FaultMode } from '../helpers/faulty-proxy.js';
@@ -42,7 +43,12 @@ interface Mode {
 
 const CALL_ARGS = { track: TRACK, page: PAGE, screen: SCREEN, traits: TRAITS, group: GROUP };
 
-function segmentMode(client: string, name: string, batching: boolean): Mode {
+/**
+ * analytics-next's settings: `inline` gives them as `cdnSettings` (what Segment's CDN would answer,
+ * naming the collector as the Segment.io host); `collector` gives only `cdnURL`, the collector, which
+ * answers `GET /v1/projects/<writeKey>/settings` naming itself.
+ */
+function segmentMode(client: string, name: string, batching: boolean, settings: 'inline' | 'collector' = 'inline'): Mode {
   return {
     client,
     name,
@@ -52,16 +58,21 @@ function segmentMode(client: string, name: string, batching: boolean): Mode {
     async load(page, target) {
       await page.goto(site.page('segment'));
       await page.evaluate(
-        async ({ writeKey, apiHost, batching }) => {
+        async ({ writeKey, target, apiHost, batching, settings }) => {
           const w = window as any;
+          if (settings === 'collector') {
+            const [analytics] = await w.AnalyticsBrowser.load({ writeKey, cdnURL: target });
+            w.segment = analytics;
+            return;
+          }
           const segmentIo: Record<string, unknown> = { apiKey: writeKey, apiHost, protocol: 'http' };
           if (batching) segmentIo.deliveryStrategy = { strategy: 'batching', config: { size: 10, timeout: 1000 } };
-          // cdnSettings: what Segment's CDN would answer, so nothing is fetched from it. The remote
-          // metrics (POST <apiHost>/m every 30 s) are off: the collector has no such route.
+          // Remote metrics off, as the collector's own settings have them (left on, the library
+          // posts its usage counters to <apiHost>/m every 30 s).
           const [analytics] = await w.AnalyticsBrowser.load({ writeKey, cdnSettings: { integrations: { 'Segment.io': segmentIo }, metrics: { sampleRate: 0 } } });
           w.segment = analytics;
         },
-        { writeKey: WRITE_KEY, apiHost: `${new URL(target).host}/v1`, batching },
+        { writeKey: WRITE_KEY, target, apiHost: `${new URL(target).host}/v1`, batching, settings },
       );
     },
     send(page, x) {
@@ -82,14 +93,19 @@ function segmentMode(client: string, name: string, batching: boolean): Mode {
         { a: CALL_ARGS, userId: x.userId, newUserId: x.newUserId },
       );
     },
-    async trackOnce(page, orderId) {
-      await page.evaluate(
-        async ({ a, orderId }) => {
-          await (window as any).segment.track(a.track.event, { ...a.track.properties, order_id: orderId });
-        },
-        { a: CALL_ARGS, orderId },
-      );
-    },
+    // Resends are checked with inline settings: through the fault proxy, the collector's settings
+    // would name the collector itself (the Host it was reached at), not the proxy.
+    trackOnce:
+      settings === 'inline'
+        ? async (page, orderId) => {
+            await page.evaluate(
+              async ({ a, orderId }) => {
+                await (window as any).segment.track(a.track.event, { ...a.track.properties, order_id: orderId });
+              },
+              { a: CALL_ARGS, orderId },
+            );
+          }
+        : undefined,
   };
 }
 
@@ -151,6 +167,7 @@ function rudderMode(client: string, name: string, options: Record<string, unknow
 const MODES: Mode[] = [
   segmentMode('segment-next', '@segment/analytics-next (per call)', false),
   segmentMode('segment-next-batching', '@segment/analytics-next (batching)', true),
+  segmentMode('segment-next-cdn-url', '@segment/analytics-next (settings from the collector)', false, 'collector'),
   rudderMode('rudder-js', '@rudderstack/analytics-js (XHR)', {}, true),
   rudderMode('rudder-js-batch', '@rudderstack/analytics-js (XHR batches)', { queueOptions: { batch: { enabled: true, maxItems: 10, flushInterval: 1000 } } }, false),
   rudderMode('rudder-js-beacon', '@rudderstack/analytics-js (beacon)', { useBeacon: true, beaconQueueOptions: { maxItems: 10, flushQueueInterval: 1000 } }, false),

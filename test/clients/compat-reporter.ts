@@ -1,8 +1,8 @@
 /**
  * Collects the client-compatibility suite's per-feature outcomes into
- * test-results/clients/compat.json and, after a full run, checks that the committed
- * docs/compatibility.md is what scripts/compat-table.mjs renders from them: the run fails when
- * the page is out of date (run `npm run compat-table` and commit it).
+ * test-results/clients/compat.json and, after a full run, checks that the table committed in
+ * docs/compatibility.md (between its compat-table markers) is what scripts/compat-table.mjs
+ * renders from them: the run fails when it is out of date (run `npm run compat-table`, commit it).
  *
  * A test records each feature it decides with an annotation `{ type: 'compat', description:
  * JSON of { client, feature, outcome } }` (see `feature()` in fixtures.ts). A feature whose test ran
@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 import { CLIENTS, FEATURES, testFor } from './matrix.mjs';
-import { DOC_PATH, RESULTS_PATH, renderTable } from '../../scripts/compat-table.mjs';
+import { DOC_PATH, RESULTS_PATH, generatedRegion, renderTable } from '../../scripts/compat-table.mjs';
 
 type Outcome = 'pass' | 'fail' | 'n/a';
 interface Cell {
@@ -80,12 +80,12 @@ export default class CompatReporter implements Reporter {
       return undefined;
     }
     const rendered = renderTable({ cells });
-    const committed = existsSync(DOC_PATH) ? readFileSync(DOC_PATH, 'utf8') : '';
+    const committed = existsSync(DOC_PATH) ? generatedRegion(readFileSync(DOC_PATH, 'utf8')) : null;
     if (rendered === committed) {
-      console.log('  docs/compatibility.md matches this run');
+      console.log('  the table in docs/compatibility.md matches this run');
       return undefined;
     }
-    console.log('  docs/compatibility.md does NOT match this run: `npm run compat-table` renders it from these results; commit it');
+    console.log('  the table in docs/compatibility.md does NOT match this run: `npm run compat-table` rewrites it from these results; commit it');
     return { status: full.status === 'passed' ? 'failed' : full.status };
   }
 

@@ -20,6 +20,8 @@ export const FEATURES = [
 
 export const CALLS = ['track', 'page', 'screen', 'identify', 'group', 'alias'];
 
+const NOTE_ALIAS = '`alias()` is called before `identify()`, as Segment documents it: after `identify()`, analytics-next 1.84.3 replaces the new id of an `alias()` with the identified user\'s id in the event itself (`userId` = `previousId`), whatever the collector does';
+
 /**
  * Rows. `calls` is the title of the test that sends every call type, `faults` the one that
  * checks the resends; `na` maps a feature the client does not have to the reason (an em dash in
@@ -51,7 +53,7 @@ export const CLIENTS = [
     runtime: 'Chromium',
     transport: 'one request per call to `/v1/t`, `/v1/p`, `/v1/s`, `/v1/i`, `/v1/g`, `/v1/a` (`text/plain`, Basic auth: CORS preflight)',
     calls: '@segment/analytics-next (per call): every call type',
-    note: '`alias()` is called before `identify()`, as Segment documents it: after `identify()`, analytics-next 1.84.3 replaces the new id of an `alias()` with the identified user\'s id in the event itself (`userId` = `previousId`), whatever the collector does',
+    note: NOTE_ALIAS,
     faults: '@segment/analytics-next (per call): resends',
     na: {},
   },
@@ -61,9 +63,22 @@ export const CLIENTS = [
     runtime: 'Chromium',
     transport: "`deliveryStrategy: { strategy: 'batching' }`: batches to `/v1/b`",
     calls: '@segment/analytics-next (batching): every call type',
-    note: '`alias()` is called before `identify()`, as Segment documents it: after `identify()`, analytics-next 1.84.3 replaces the new id of an `alias()` with the identified user\'s id in the event itself (`userId` = `previousId`), whatever the collector does',
+    note: NOTE_ALIAS,
     faults: '@segment/analytics-next (batching): resends',
     na: {},
+  },
+  {
+    id: 'segment-next-cdn-url',
+    package: '@segment/analytics-next',
+    runtime: 'Chromium',
+    transport: '`cdnURL` naming the collector: settings from `GET /v1/projects/<writeKey>/settings`, then as per call',
+    calls: '@segment/analytics-next (settings from the collector): every call type',
+    faults: null,
+    note: NOTE_ALIAS,
+    na: {
+      'lost-answer': 'the same per-call delivery as the first analytics-next row, which is tested',
+      'status-503': 'the same per-call delivery as the first analytics-next row, which is tested',
+    },
   },
   {
     id: 'rudder-js',
