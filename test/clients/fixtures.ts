@@ -7,7 +7,7 @@
  */
 import { test as base, expect, type TestInfo } from '@playwright/test';
 import Database from 'better-sqlite3';
-import { send, startCollector, type Collector } from '../integration/collector/collector.js';
+import { send, startCollector, type Collector, type Row } from '../integration/collector/collector.js';
 import { startFaultyProxy, type FaultyProxy } from '../helpers/faulty-proxy.js';
 import type { CallType, FeatureId } from './matrix.mjs';
 
@@ -20,18 +20,11 @@ export const READ_KEY = 'read-compat-0123456789abcdef';
 /** Generous: two cores shared by Chromium, the collector, the proxy and the test runner. */
 export const DELIVERY_TIMEOUT_MS = 30_000;
 
-export interface StoredRow {
-  message_id: string;
-  type: string;
-  event: string | null;
-  user_id: string | null;
-  anonymous_id: string | null;
-  channel: string | null;
-  channels: string | null;
+/** A stored event with the columns the cells check beyond the integration tests' `Row`. */
+export interface StoredRow extends Omit<Row, 'consent'> {
   ts: number;
   received_at: number;
   page_path: string | null;
-  payload: any;
 }
 
 export function storedRows(dbPath: string): StoredRow[] {
