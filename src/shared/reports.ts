@@ -32,7 +32,7 @@ export interface EventsReport extends ReportRange {
   bucket: Bucket;
   /** Every bucket of the range, zeros included; one series per event name (the top `limit` when no `event`). */
   series: { event: string; total: number; points: SeriesPoint[] }[];
-  /** All stored events of the range, by type (track, page, identify, …). */
+  /** All stored events of the range, by type (track, page, screen, identify, …). */
   totals: { events: number; byType: Record<string, number> };
 }
 
