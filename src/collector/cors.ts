@@ -46,6 +46,17 @@ export function originChecker(origins: AllowedOrigins): (origin: string | undefi
 /** What a page or service worker may read from an answer besides the safelisted headers. */
 const EXPOSED_HEADERS = ['Accept-Encoding', 'Retry-After'];
 
+/**
+ * Request headers every preflight answer allows, besides those the preflight asks for: Homing's
+ * service worker's (content-encoding once it compresses, authorization for a write key sent as
+ * Basic auth) and those of the Segment-compatible clients tested in test/clients (analytics-next's
+ * x-retry-count, RudderStack's AnonymousId and SentAt). A browser caches a preflight answer (for
+ * `maxAge`) only for the headers it lists: an answer that listed just the headers of the first
+ * request would cost a new preflight when a later one adds one, such as a resend's retry count or
+ * the service worker's first compressed batch.
+ */
+const ALLOWED_REQUEST_HEADERS = ['content-type', 'content-encoding', 'authorization', 'x-retry-count', 'anonymousid', 'sentat'];
+
 export interface Cors {
   /**
    * The CORS headers of an answer sent before the CORS plugin's hook runs (the per-IP 429, which
@@ -100,12 +111,11 @@ export function registerCors(app: FastifyInstance, origins: AllowedOrigins, onRe
   app.register(cors, {
     origin: any ? '*' : [...origins],
     methods: ['GET', 'POST', 'OPTIONS'],
-    // No list of allowed request headers: the preflight allows those the client asks for (the
-    // plugin reflects Access-Control-Request-Headers), to origins allowed above. Each client
-    // library sends its own: content-encoding (a gzipped fetch), authorization (a write key sent
-    // Segment's way), x-retry-count (analytics-next's resends), AnonymousId and SentAt
-    // (RudderStack). A fixed list blocked every request of a client it did not name, and the
-    // headers carry no privilege: the collector reads only the key and the encoding.
+    // No fixed list of allowed request headers: the plugin reflects the ones a preflight asks for
+    // (to origins allowed above), and the onSend hook below adds ALLOWED_REQUEST_HEADERS. Each
+    // client library sends its own (RudderStack's resends add four Rsa-* headers); a fixed list
+    // blocked every request of a client it did not name, and the headers carry no privilege: the
+    // collector reads only the key and the encoding.
     // What a page or service worker may read from an answer besides the safelisted headers: the
     // codings the collector accepts (so the client may start gzipping) and a 429/503's wait.
     exposedHeaders: EXPOSED_HEADERS,
@@ -113,6 +123,12 @@ export function registerCors(app: FastifyInstance, origins: AllowedOrigins, onRe
     credentials: false,
     // Cache the preflight so a busy page does not pay one per batch (Chromium caps this at 2 h).
     maxAge: 7200,
+  });
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const reflected = request.method === 'OPTIONS' ? reply.getHeader('access-control-allow-headers') : undefined;
+    if (typeof reflected === 'string') reply.header('access-control-allow-headers', allowHeaders(reflected));
+    done(null, payload);
   });
 
   return {
@@ -123,6 +139,16 @@ export function registerCors(app: FastifyInstance, origins: AllowedOrigins, onRe
       return { 'access-control-allow-origin': any ? '*' : origin, 'access-control-expose-headers': EXPOSED_HEADERS.join(', '), vary: 'Origin' };
     },
   };
+}
+
+/** The headers a preflight asked for, with ALLOWED_REQUEST_HEADERS, each once. */
+export function allowHeaders(requested: string): string {
+  const names = new Set(ALLOWED_REQUEST_HEADERS);
+  for (const name of requested.split(',')) {
+    const trimmed = name.trim().toLowerCase();
+    if (trimmed !== '') names.add(trimmed);
+  }
+  return [...names].join(', ');
 }
 
 /**

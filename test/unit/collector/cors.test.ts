@@ -35,6 +35,18 @@ describe('CORS with a list of origins', () => {
     expect(String(res.headers['access-control-allow-methods'])).toContain('POST');
   });
 
+  it("allows whatever headers a client's preflight asks for, always listing the known clients' so one cached answer covers their later requests", async () => {
+    h = createHarness({ origins: [SHOP] });
+    const res = await h.app.inject({
+      method: 'OPTIONS',
+      url: '/v1/track',
+      headers: { origin: SHOP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'AnonymousId,Rsa-Retry-Attempt,content-type' },
+    });
+    expect(res.statusCode).toBe(204);
+    const allowed = String(res.headers['access-control-allow-headers']).split(/,\s*/);
+    expect(allowed).toEqual(['content-type', 'content-encoding', 'authorization', 'x-retry-count', 'anonymousid', 'sentat', 'rsa-retry-attempt']);
+  });
+
   it('refuses the preflight of another origin', async () => {
     h = createHarness({ origins: [SHOP] });
 
