@@ -1,12 +1,11 @@
 /**
- * Entry of `homing.js`, the module the page loads after the inline stub. It replaces the stub's
- * queueing methods with the real ones and replays what was queued, in order, with the original
- * capture times, settling what the stub returned (flush's and stats' promises, onError's
- * unsubscribe) with the real calls' results. Bundler users can call `createHoming` themselves instead.
+ * The client's public API, re-exported: what `import … from 'homing'` types resolve to
+ * (dist/types/client/index.d.ts). The bundle `homing.js` is built from main.ts, which re-exports
+ * this and boots on the stub's queue.
  */
-import { createHoming, type Homing, type HomingConfig } from './homing.js';
+import type { Homing, HomingConfig } from './homing.js';
 
-export { createHoming };
+export { createHoming } from './homing.js';
 export type { Homing, HomingConfig, HomingStats, ErrorListener, FlushResult, ViewProperties } from './homing.js';
 
 /**
@@ -17,37 +16,3 @@ export interface HomingGlobal extends Homing {
   /** The configuration; read once, when `homing.js` loads (a later call is reported, not applied). */
   init(config?: HomingConfig): void;
 }
-
-/** What the stub queued; `settle`, when present, takes the real call's result (stub.ts). */
-type QueuedCall = [method: string, args: unknown[], ts: number, settle?: (result: unknown) => void];
-
-interface StubbedWindow {
-  homing?: Partial<HomingGlobal> & { q?: QueuedCall[] };
-}
-
-function boot(w: StubbedWindow): void {
-  const stub = w.homing;
-  if (!stub || !Array.isArray(stub.q)) return; // no stub: the site calls createHoming() itself
-  const queued = stub.q;
-  const init = queued.find(([method]) => method === 'init');
-  const homing = createHoming((init?.[1][0] as HomingConfig | undefined) ?? {});
-  // In order, as if each call had been made on the loaded client: a queued flush() covers the calls
-  // before it, a listener queued by onError() hears what goes wrong from then on. `queued.length`
-  // is read on every turn: a listener may call the stub while the queue replays.
-  for (let i = 0; i < queued.length; i++) {
-    const [method, args, ts, settle] = queued[i];
-    if (method === 'init') continue;
-    const result = homing.replay(method, args, ts);
-    if (typeof settle === 'function') settle(result);
-  }
-  // Replace the methods on the stub object itself, so code that kept a reference to the stub
-  // (`const h = window.homing` before this module arrived) gets the real ones too.
-  const { replay, ...api } = homing;
-  delete stub.q;
-  Object.assign(stub, api, {
-    // The stub's own init would push to the queue that is gone: configuration is read once.
-    init: () => void replay('init', [], Date.now()),
-  });
-}
-
-boot(window as unknown as StubbedWindow);

@@ -7,7 +7,7 @@
 import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import type { FaultMode, FaultyProxy } from '../helpers/faulty-proxy.js';
-import type { Collector } from '../integration/collector/collector.js';
+import type { Collector } from '../helpers/collector.js';
 import { CALLS } from './matrix.mjs';
 import {
   DELIVERY_TIMEOUT_MS, GROUP, PAGE, S2S_KEY, SCREEN, TRACK, TRAITS,
@@ -31,36 +31,42 @@ interface NodeClient {
 /** A server-side page call names its page in `properties` (path, url): the collector fills `context.page` from them. */
 const SERVER_PAGE = { ...PAGE.properties, path: '/pricing', url: 'https://shop.example/pricing' };
 
-function segmentNode(host: string): NodeClient {
-  const analytics = new SegmentAnalytics({ writeKey: S2S_KEY, host, flushAt: 20, flushInterval: 200, maxRetries: 3 });
-  const errors: unknown[] = [];
-  analytics.on('error', (err) => errors.push(err));
+/**
+ * The six calls, made the same way on either library: both take Segment's message objects. Typed
+ * structurally, so each library's own message types stay its business.
+ */
+interface SpecCalls {
+  track(message: object): unknown;
+  page(message: object): unknown;
+  screen(message: object): unknown;
+  identify(message: object): unknown;
+  group(message: object): unknown;
+  alias(message: object): unknown;
+}
+
+function sixCalls(analytics: SpecCalls): Omit<NodeClient, 'done' | 'errors'> {
   return {
-    errors,
     track: (anonymousId) => analytics.track({ anonymousId, event: TRACK.event, properties: TRACK.properties }),
     page: (anonymousId) => analytics.page({ anonymousId, category: PAGE.category, name: PAGE.name, properties: SERVER_PAGE }),
     screen: (anonymousId) => analytics.screen({ anonymousId, name: SCREEN.name, properties: SCREEN.properties }),
     identify: (userId) => analytics.identify({ userId, traits: TRAITS }),
     group: (userId) => analytics.group({ userId, groupId: GROUP.groupId, traits: GROUP.traits }),
     alias: (userId, previousId) => analytics.alias({ userId, previousId }),
-    done: () => analytics.closeAndFlush({ timeout: DELIVERY_TIMEOUT_MS }),
   };
+}
+
+function segmentNode(host: string): NodeClient {
+  const analytics = new SegmentAnalytics({ writeKey: S2S_KEY, host, flushAt: 20, flushInterval: 200, maxRetries: 3 });
+  const errors: unknown[] = [];
+  analytics.on('error', (err) => errors.push(err));
+  return { ...sixCalls(analytics), errors, done: () => analytics.closeAndFlush({ timeout: DELIVERY_TIMEOUT_MS }) };
 }
 
 function rudderNode(dataPlaneUrl: string): NodeClient {
   const errors: unknown[] = [];
   const analytics = new RudderAnalytics(S2S_KEY, { dataPlaneUrl, flushAt: 20, flushInterval: 200, errorHandler: (err) => errors.push(err) });
-  return {
-    errors,
-    track: (anonymousId) => analytics.track({ anonymousId, event: TRACK.event, properties: TRACK.properties }),
-    page: (anonymousId) => analytics.page({ anonymousId, category: PAGE.category, name: PAGE.name, properties: SERVER_PAGE }),
-    screen: (anonymousId) => analytics.screen({ anonymousId, name: SCREEN.name, properties: SCREEN.properties }),
-    identify: (userId) => analytics.identify({ userId, traits: TRAITS }),
-    group: (userId) => analytics.group({ userId, groupId: GROUP.groupId, traits: GROUP.traits }),
-    alias: (userId, previousId) => analytics.alias({ userId, previousId }),
-    // The first event goes at once, the rest after flushInterval; flush() sends what is queued.
-    done: () => analytics.flush(),
-  };
+  // The first event goes at once, the rest after flushInterval; flush() sends what is queued.
+  return { ...sixCalls(analytics), errors, done: () => analytics.flush() };
 }
 
 const LIBRARIES = [
