@@ -65,15 +65,15 @@ const entries = [
   // The client module the page loads async after the stub, and the chunk it imports after `load`.
   {
     ...browser,
-    entryPoints: { homing: 'src/client/index.ts' },
+    entryPoints: { homing: 'src/client/main.ts' },
     outdir: `${OUT}/browser`,
     format: 'esm',
     splitting: true,
     chunkNames: 'homing-[name]-[hash]',
   },
   // Classic scripts: a classic worker runs everywhere, and a classic SW can be `importScripts`ed.
-  { ...browser, entryPoints: ['src/worker/index.ts'], outfile: `${OUT}/browser/homing-worker.js`, format: 'iife' },
-  { ...browser, entryPoints: ['src/sw/standalone.ts'], outfile: `${OUT}/browser/homing-sw.js`, format: 'iife' },
+  { ...browser, entryPoints: ['src/worker/main.ts'], outfile: `${OUT}/browser/homing-worker.js`, format: 'iife' },
+  { ...browser, entryPoints: ['src/sw/main.ts'], outfile: `${OUT}/browser/homing-sw.js`, format: 'iife' },
   // The module a site's own (module) service worker imports.
   { ...browser, entryPoints: ['src/sw/index.ts'], outfile: `${OUT}/browser/homing-sw.mjs`, format: 'esm' },
   // The collector for Node; dependencies stay in node_modules.

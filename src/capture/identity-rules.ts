@@ -5,8 +5,8 @@
  * context stores it. Pure, except `readStoredIdentity`, which only reads.
  */
 import type { Capture, ConsentState } from '../shared/protocol.js';
-import type { ConsentChange } from '../sw/outbox-consent.js';
-import type { MetaValues } from '../sw/outbox-db.js';
+import type { ConsentChange } from '../outbox/outbox-consent.js';
+import type { MetaValues } from '../outbox/outbox-db.js';
 import type { Identity } from './enrich.js';
 import type { Privacy } from './privacy.js';
 

@@ -10,8 +10,8 @@
  */
 import { withdrawn } from '../shared/consent.js';
 import type { Capture, ConsentState } from '../shared/protocol.js';
-import { META, type HomingDatabase } from '../sw/outbox-db.js';
-import { changeConsent } from '../sw/outbox-consent.js';
+import { META, type HomingDatabase } from '../outbox/outbox-db.js';
+import { changeConsent } from '../outbox/outbox-consent.js';
 import type { Identity } from './enrich.js';
 import { identityAfterConsent, identityFromStore, namedBy, readStoredIdentity } from './identity-rules.js';
 

@@ -15,14 +15,14 @@
  */
 import type { WireEvent } from '../shared/event.js';
 import type { Gate, HandoffMessage, PersistItem } from '../shared/protocol.js';
-import { enrich, type Identity } from '../worker/enrich.js';
-import { consentCallUpdate, identityAfterConsent, identityFromStore, namedBy, readStoredIdentity } from '../worker/identity-rules.js';
-import type { ValidationResult } from '../worker/pipeline.js';
-import { createPrivacy } from '../worker/privacy.js';
-import { changeConsent } from './outbox-consent.js';
-import { META, type HomingDatabase } from './outbox-db.js';
-import type { Persist } from './persist.js';
-import type { Quarantine } from './quarantine.js';
+import { enrich, type Identity } from '../capture/enrich.js';
+import { consentCallUpdate, identityAfterConsent, identityFromStore, namedBy, readStoredIdentity } from '../capture/identity-rules.js';
+import type { ValidationResult } from '../capture/pipeline.js';
+import { createPrivacy } from '../capture/privacy.js';
+import { changeConsent } from '../outbox/outbox-consent.js';
+import { META, type HomingDatabase } from '../outbox/outbox-db.js';
+import type { Persist } from '../outbox/persist.js';
+import type { Quarantine } from '../outbox/quarantine.js';
 
 export interface HandoffDeps {
   getDb: () => Promise<HomingDatabase>;

@@ -14,13 +14,13 @@
  */
 import { Queue } from 'workbox-background-sync';
 import { DEFAULTS } from '../shared/config.js';
-import { createEventValidator } from '../worker/validate.js';
-import { createDeliveryStack } from './delivery-stack.js';
+import { createEventValidator } from '../capture/validate.js';
+import { createDeliveryStack } from '../outbox/delivery-stack.js';
 import { createHandoff } from './handoff.js';
-import { createDbOpener } from './outbox-db.js';
+import { createDbOpener } from '../outbox/outbox-db.js';
 import type { Priority } from '../shared/event.js';
-import { createPersist } from './persist.js';
-import { createQuarantine } from './quarantine.js';
+import { createPersist } from '../outbox/persist.js';
+import { createQuarantine } from '../outbox/quarantine.js';
 import { createSwRuntime } from './runtime.js';
 
 export interface HomingSwOptions {

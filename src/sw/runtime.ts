@@ -4,8 +4,8 @@
  * can wire them into its own service worker.
  */
 import { PROTOCOL_VERSION, type HandoffMessage, type PageToSw, type PersistAck, type WorkerToSw } from '../shared/protocol.js';
-import type { Deliverer, FlushResult } from './deliver.js';
-import type { Persist } from './persist.js';
+import type { Deliverer, FlushResult } from '../outbox/deliver.js';
+import type { Persist } from '../outbox/persist.js';
 
 export interface SwRuntimeDeps {
   /** Stores events within the storage budget. */

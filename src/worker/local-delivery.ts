@@ -4,11 +4,11 @@
  * only deliver while a tab is open; the events wait in IndexedDB until the next visit otherwise.
  */
 import { DEFAULTS } from '../shared/config.js';
-import type { Deliverer } from '../sw/deliver.js';
-import { createDeliveryStack } from '../sw/delivery-stack.js';
-import { createPersist } from '../sw/persist.js';
-import type { HomingDatabase } from '../sw/outbox-db.js';
-import type { PersistSink } from './pipeline.js';
+import type { Deliverer } from '../outbox/deliver.js';
+import { createDeliveryStack } from '../outbox/delivery-stack.js';
+import { createPersist } from '../outbox/persist.js';
+import type { HomingDatabase } from '../outbox/outbox-db.js';
+import type { PersistSink } from '../capture/pipeline.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 

@@ -8,15 +8,15 @@ import { expose } from 'comlink';
 import { decodeBatch } from '../shared/capture-batch.js';
 import { DEFAULTS } from '../shared/config.js';
 import type { ConnectWorker, WorkerApi, WorkerInit, WorkerReady, WorkerStats } from '../shared/protocol.js';
-import { createDbOpener } from '../sw/outbox-db.js';
-import { readOutboxStats } from '../sw/outbox-stats.js';
-import { createQuarantine } from '../sw/quarantine.js';
-import { loadIdentityStore } from './identity.js';
+import { createDbOpener } from '../outbox/outbox-db.js';
+import { readOutboxStats } from '../outbox/outbox-stats.js';
+import { createQuarantine } from '../outbox/quarantine.js';
+import { loadIdentityStore } from '../capture/identity.js';
 import { startLocalDelivery } from './local-delivery.js';
-import { createPipeline, type Pipeline } from './pipeline.js';
-import { createPrivacy } from './privacy.js';
+import { createPipeline, type Pipeline } from '../capture/pipeline.js';
+import { createPrivacy } from '../capture/privacy.js';
 import { createSwLink, type SwLink } from './sw-link.js';
-import { createEventValidator, loadSiteSchemas } from './validate.js';
+import { createEventValidator, loadSiteSchemas } from '../capture/validate.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 /**
- * The inline stub and the client's boot (stub.ts, index.ts), with the real createHoming: calls made
+ * The inline stub and the client's boot (stub.ts, main.ts), with the real createHoming: calls made
  * before `homing.js` loads are the same API as after, flush() and stats() return promises that
  * settle with the real results, onError() registers when the client loads, and flush() resolves
  * the public `{ delivered, pending }`, never the service worker's protocol message.
@@ -84,9 +84,9 @@ async function pasteStub(): Promise<HomingGlobal> {
   return win().homing;
 }
 
-/** `homing.js` arrives: index.ts boots on the stub's queue. */
+/** `homing.js` arrives: main.ts boots on the stub's queue. */
 async function loadClient(): Promise<void> {
-  await import('../../../src/client/index.js');
+  await import('../../../src/client/main.js');
 }
 
 /** Lets the client's promises (worker answers, the SW connection after `load`) run. */

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findEvalUse } from '../../../scripts/compile-schemas.mjs';
 import { eventNameOf } from '../../../src/schemas-cli/site-schemas.js';
-import { runCli, runClassicScript, SITE_FIXTURES } from './site-script.js';
+import { runCli, runClassicScript, SITE_FIXTURES } from '../../helpers/site-script.js';
 
 const OBJECT = { type: 'object' };
 let dir: string;
@@ -128,27 +126,5 @@ describe('homing-schemas usage', () => {
     expect(run.stderr.startsWith(`homing-schemas: ${message}`)).toBe(true);
     expect(run.stderr.endsWith('\nRun homing-schemas --help for usage.\n')).toBe(true);
     expect(run.stdout).toBe('');
-  });
-});
-
-// The bundled bin, as `npx homing-schemas` runs it; present once `node build.mjs` has run (npm test does).
-const BIN = new URL('../../../dist/schemas-cli/cli.js', import.meta.url).pathname;
-// Never skipped: without the build this fails and says so (npm test builds before the unit tests).
-describe('dist/schemas-cli/cli.js', () => {
-  const run = promisify(execFile);
-
-  it('exists (run `node build.mjs --no-types` first)', () => {
-    expect(existsSync(BIN)).toBe(true);
-  });
-
-  it('compiles from its own install location and exits 0', async () => {
-    const { stdout } = await run(BIN, ['compile', SITE_FIXTURES, '--out', out]);
-    expect(stdout).toContain('purchase_completed');
-    expect(Object.keys(runClassicScript(readFileSync(out, 'utf8')).HOMING_SCHEMAS as object)).toHaveLength(2);
-  });
-
-  it('exits 2 on a bad event name', async () => {
-    const failure = await run(BIN, ['compile', schemaDir({ 'Bad.json': OBJECT }), '--out', out]).catch((e: unknown) => e);
-    expect(failure).toMatchObject({ code: 2, stderr: expect.stringContaining('"Bad" is not a valid event name') });
   });
 });

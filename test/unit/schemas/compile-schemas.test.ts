@@ -1,7 +1,7 @@
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { compileClassicScript, compileSchemas, findEvalUse } from '../../../scripts/compile-schemas.mjs';
-import { runClassicScript } from './site-script.js';
+import { runClassicScript } from '../../helpers/site-script.js';
 
 type Validate = ((data: unknown) => boolean) & { errors?: Array<{ instancePath: string; keyword: string }> | null };
 

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { AJV_OPTIONS, compileSchemas, findEvalUse } from '../../../scripts/compile-schemas.mjs';
 import { createEventValidator as collectorValidator } from '../../../src/collector/validate.js';
 import type { WireEvent } from '../../../src/shared/event.js';
-import { createEventValidator as workerValidator } from '../../../src/worker/validate.js';
+import { createEventValidator as workerValidator } from '../../../src/capture/validate.js';
 import { makeEvent } from '../../helpers/events.js';
 
 const SCHEMA_FILE = new URL('../../../src/shared/schemas/event.schema.json', import.meta.url);
@@ -97,7 +97,7 @@ describe('the worker validator as it ships', () => {
     // Same shape as build.mjs's worker entry: browser IIFE, minified.
     const result = await build({
       stdin: {
-        contents: "import { createEventValidator } from './src/worker/validate.ts'; self.validate = createEventValidator();",
+        contents: "import { createEventValidator } from './src/capture/validate.ts'; self.validate = createEventValidator();",
         resolveDir: new URL('../../../', import.meta.url).pathname,
         loader: 'ts',
       },

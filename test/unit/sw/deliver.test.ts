@@ -2,10 +2,10 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deleteDB } from 'idb';
 import type { BatchBody, BatchReceipts } from '../../../src/shared/event.js';
-import { createDbOpener, type HomingDatabase } from '../../../src/sw/outbox-db.js';
-import { createOutbox, type Outbox } from '../../../src/sw/outbox.js';
-import { createDeliverer, type DelivererDeps } from '../../../src/sw/deliver.js';
-import { createTransport } from '../../../src/sw/transport.js';
+import { createDbOpener, type HomingDatabase } from '../../../src/outbox/outbox-db.js';
+import { createOutbox, type Outbox } from '../../../src/outbox/outbox.js';
+import { createDeliverer, type DelivererDeps } from '../../../src/outbox/deliver.js';
+import { createTransport } from '../../../src/outbox/transport.js';
 import { makeEvent, sessionIds, SESSION } from '../../helpers/events.js';
 
 const DB = 'homing-test-deliver';

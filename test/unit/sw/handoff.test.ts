@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deleteDB } from 'idb';
 import type { Capture, HandoffMessage } from '../../../src/shared/protocol.js';
 import { PROTOCOL_VERSION } from '../../../src/shared/protocol.js';
-import { createDbOpener, type HomingDatabase } from '../../../src/sw/outbox-db.js';
-import { createOutbox, type Outbox } from '../../../src/sw/outbox.js';
+import { createDbOpener, type HomingDatabase } from '../../../src/outbox/outbox-db.js';
+import { createOutbox, type Outbox } from '../../../src/outbox/outbox.js';
 import { createHandoff } from '../../../src/sw/handoff.js';
-import { createQuarantine } from '../../../src/sw/quarantine.js';
+import { createQuarantine } from '../../../src/outbox/quarantine.js';
 import { sessionIds, SESSION } from '../../helpers/events.js';
 
 const DB = 'homing-test-handoff';

@@ -3,11 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deleteDB } from 'idb';
 import type { BatchBody } from '../../../src/shared/event.js';
 import type { Gate } from '../../../src/shared/protocol.js';
-import { createDeliverer } from '../../../src/sw/deliver.js';
-import { changeConsent } from '../../../src/sw/outbox-consent.js';
-import { createDbOpener, type HomingDatabase } from '../../../src/sw/outbox-db.js';
-import { createUpkeep, priorityRule } from '../../../src/sw/outbox-upkeep.js';
-import { createOutbox, type Outbox } from '../../../src/sw/outbox.js';
+import { createDeliverer } from '../../../src/outbox/deliver.js';
+import { changeConsent } from '../../../src/outbox/outbox-consent.js';
+import { createDbOpener, type HomingDatabase } from '../../../src/outbox/outbox-db.js';
+import { createUpkeep, priorityRule } from '../../../src/outbox/outbox-upkeep.js';
+import { createOutbox, type Outbox } from '../../../src/outbox/outbox.js';
 import { makeEvent, sessionIds, SESSION } from '../../helpers/events.js';
 
 const DB = 'homing-test-outbox-consent';

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deleteDB, openDB } from 'idb';
-import { createDbOpener, DB_VERSION, META, MIGRATIONS, type HomingDatabase } from '../../../src/sw/outbox-db.js';
+import { createDbOpener, DB_VERSION, META, MIGRATIONS, type HomingDatabase } from '../../../src/outbox/outbox-db.js';
 
 const DB = 'homing-test-migrations';
 

@@ -1,8 +1,8 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { createDbOpener } from '../../../src/sw/outbox-db.js';
-import { readOutboxStats } from '../../../src/sw/outbox-stats.js';
-import { createOutbox } from '../../../src/sw/outbox.js';
+import { createDbOpener } from '../../../src/outbox/outbox-db.js';
+import { readOutboxStats } from '../../../src/outbox/outbox-stats.js';
+import { createOutbox } from '../../../src/outbox/outbox.js';
 import { makeEvent } from '../../helpers/events.js';
 
 describe('readOutboxStats', () => {

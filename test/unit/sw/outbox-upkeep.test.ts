@@ -1,10 +1,10 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deleteDB } from 'idb';
-import { createDbOpener, type HomingDatabase } from '../../../src/sw/outbox-db.js';
-import { createOutbox, type Outbox } from '../../../src/sw/outbox.js';
-import { createUpkeep, priorityRule } from '../../../src/sw/outbox-upkeep.js';
-import { createPersist } from '../../../src/sw/persist.js';
+import { createDbOpener, type HomingDatabase } from '../../../src/outbox/outbox-db.js';
+import { createOutbox, type Outbox } from '../../../src/outbox/outbox.js';
+import { createUpkeep, priorityRule } from '../../../src/outbox/outbox-upkeep.js';
+import { createPersist } from '../../../src/outbox/persist.js';
 import { makeEvent, sessionIds, SESSION } from '../../helpers/events.js';
 
 const DB = 'homing-test-upkeep';

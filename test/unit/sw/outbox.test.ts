@@ -1,8 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deleteDB, openDB } from 'idb';
-import { createDbOpener, DB_VERSION, type HomingDatabase } from '../../../src/sw/outbox-db.js';
-import { createOutbox, type Outbox } from '../../../src/sw/outbox.js';
+import { createDbOpener, DB_VERSION, type HomingDatabase } from '../../../src/outbox/outbox-db.js';
+import { createOutbox, type Outbox } from '../../../src/outbox/outbox.js';
 import { makeEvent, sessionIds, SESSION } from '../../helpers/events.js';
 
 const DB = 'homing-test-outbox';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, classifyResponse, parseRetryAfter } from '../../../src/sw/retry-policy.js';
+import { backoffMs, classifyResponse, parseRetryAfter } from '../../../src/outbox/retry-policy.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advanceSession, type SessionState } from '../../../src/sw/session.js';
+import { advanceSession, type SessionState } from '../../../src/outbox/session.js';
 
 const rules = { idleMs: 30 * 60_000, maxMs: 24 * 3_600_000 };
 let n = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
-import { createTransport, gzip } from '../../../src/sw/transport.js';
+import { createTransport, gzip } from '../../../src/outbox/transport.js';
 
 interface Seen {
   headers: Record<string, string>;

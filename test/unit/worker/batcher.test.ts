@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createBatcher } from '../../../src/worker/batcher.js';
+import { createBatcher } from '../../../src/capture/batcher.js';
 
 function batcher() {
   let due = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deliverable, granted, withdrawn } from '../../../src/shared/consent.js';
-import { consentSettings, decide, needsOf, signalDenials, withoutForbidden, type ConsentSettings } from '../../../src/worker/consent-policy.js';
+import { consentSettings, decide, needsOf, signalDenials, withoutForbidden, type ConsentSettings } from '../../../src/capture/consent-policy.js';
 import { makeEvent } from '../../helpers/events.js';
 
 const T = Date.UTC(2026, 10, 28, 12);

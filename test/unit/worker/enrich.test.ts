@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { campaignFrom, enrich } from '../../../src/worker/enrich.js';
+import { campaignFrom, enrich } from '../../../src/capture/enrich.js';
 import type { Capture, PageEnvironment } from '../../../src/shared/protocol.js';
 
 const env: PageEnvironment = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Capture } from '../../../src/shared/protocol.js';
-import { consentCallUpdate, identityAfterConsent, identityFromStore, namedBy, readStoredIdentity } from '../../../src/worker/identity-rules.js';
-import { createPrivacy } from '../../../src/worker/privacy.js';
+import { consentCallUpdate, identityAfterConsent, identityFromStore, namedBy, readStoredIdentity } from '../../../src/capture/identity-rules.js';
+import { createPrivacy } from '../../../src/capture/privacy.js';
 
 const page = { url: 'https://x.test/', path: '/', search: '', title: '', referrer: '' };
 const call = (type: Capture['type'], extra: Partial<Capture> = {}): Capture => ({ type, messageId: 'm', ts: 0, page, ...extra });

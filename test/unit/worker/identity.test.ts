@@ -1,8 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deleteDB } from 'idb';
-import { createDbOpener } from '../../../src/sw/outbox-db.js';
-import { loadIdentityStore } from '../../../src/worker/identity.js';
+import { createDbOpener } from '../../../src/outbox/outbox-db.js';
+import { loadIdentityStore } from '../../../src/capture/identity.js';
 
 const DB = 'homing-test-identity';
 const page = { url: 'https://x.test/', path: '/', search: '', title: '', referrer: '' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findPii, isCard, isPhone, luhnValid, normalisePii, sha256Hex, type PiiKind } from '../../../src/worker/pii.js';
+import { findPii, isCard, isPhone, luhnValid, normalisePii, sha256Hex, type PiiKind } from '../../../src/capture/pii.js';
 
 const ALL = new Set<PiiKind>(['email', 'phone', 'card']);
 const kinds = (text: string) => findPii(text, ALL).map((m) => [m.kind, m.text]);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../../src/shared/event.js';
 import type { Capture, Gate, PersistItem, PrivacyInit } from '../../../src/shared/protocol.js';
-import { createPipeline, type PipelineDeps } from '../../../src/worker/pipeline.js';
-import { createPrivacy } from '../../../src/worker/privacy.js';
+import { createPipeline, type PipelineDeps } from '../../../src/capture/pipeline.js';
+import { createPrivacy } from '../../../src/capture/privacy.js';
 import { memoryIdentity } from '../../helpers/identity.js';
 
 const env = { userAgent: 'UA', locale: 'en', timezone: 'UTC', screen: { width: 1, height: 1, density: 1 } };

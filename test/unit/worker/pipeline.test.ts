@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../../src/shared/event.js';
 import type { Capture, PageEnvironment, PersistItem } from '../../../src/shared/protocol.js';
-import { createPipeline, type PipelineDeps } from '../../../src/worker/pipeline.js';
-import { createEventValidator } from '../../../src/worker/validate.js';
+import { createPipeline, type PipelineDeps } from '../../../src/capture/pipeline.js';
+import { createEventValidator } from '../../../src/capture/validate.js';
 import { memoryIdentity } from '../../helpers/identity.js';
 
 const env: PageEnvironment = { userAgent: 'UA', locale: 'en', timezone: 'UTC', screen: { width: 1, height: 1, density: 1 } };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../../src/shared/event.js';
 import type { Capture, PageEnvironment, PrivacyInit } from '../../../src/shared/protocol.js';
-import { enrich } from '../../../src/worker/enrich.js';
-import { sha256Hex } from '../../../src/worker/pii.js';
-import { createPrivacy, piiActions, REDACTED, type Privacy } from '../../../src/worker/privacy.js';
+import { enrich } from '../../../src/capture/enrich.js';
+import { sha256Hex } from '../../../src/capture/pii.js';
+import { createPrivacy, piiActions, REDACTED, type Privacy } from '../../../src/capture/privacy.js';
 
 const T = Date.UTC(2026, 10, 28, 12);
 const env: PageEnvironment = { userAgent: 'UA/1', locale: 'en', timezone: 'UTC', screen: { width: 1, height: 1, density: 1 } };

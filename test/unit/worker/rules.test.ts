@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createRuleGate } from '../../../src/worker/rules.js';
+import { createRuleGate } from '../../../src/capture/rules.js';
 
 function gate(rules: Record<string, { debounceMs?: number; throttleMs?: number }>) {
   let t = 0;

@@ -13,7 +13,7 @@ async function freshEnrich(timeZone: string | (() => never)) {
     return { resolvedOptions: () => ({ timeZone }) };
   });
   vi.spyOn(Intl, 'DateTimeFormat').mockImplementation(fake as unknown as typeof Intl.DateTimeFormat);
-  const { enrich } = await import('../../../src/worker/enrich.js');
+  const { enrich } = await import('../../../src/capture/enrich.js');
   return { enrich, fake };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../../src/shared/config.js';
-import { allowedParam, keepParams, stripUrl } from '../../../src/worker/url-params.js';
+import { allowedParam, keepParams, stripUrl } from '../../../src/capture/url-params.js';
 
 const ALLOW = DEFAULTS.urlParams;
 

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../../src/shared/event.js';
 import { MAX_EVENT_JSON_LENGTH } from '../../../src/shared/schemas/event-checks.js';
-import { createEventValidator, loadSiteSchemas, type StandaloneValidateFn, type ValidationResult } from '../../../src/worker/validate.js';
+import { createEventValidator, loadSiteSchemas, type StandaloneValidateFn, type ValidationResult } from '../../../src/capture/validate.js';
 import { makeEvent } from '../../helpers/events.js';
-import { compileSiteScript, runClassicScript } from '../schemas/site-script.js';
+import { compileSiteScript, runClassicScript } from '../../helpers/site-script.js';
 
 const validate = createEventValidator();
 const event = (overrides: Partial<WireEvent> = {}) => makeEvent('m-1', overrides);
