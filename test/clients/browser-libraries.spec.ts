@@ -9,7 +9,7 @@
  */
 import type { Browser, Page } from '@playwright/test';
 import type { FaultMode } from '../helpers/faulty-proxy.js';
-import type { Collector } from '../integration/collector/collector.js';
+import type { Collector } from '../helpers/collector.js';
 import { CALLS, type CallType } from './matrix.mjs';
 import {
   GROUP, PAGE, SCREEN, TRACK, TRAITS, WRITE_KEY,

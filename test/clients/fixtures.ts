@@ -7,7 +7,7 @@
  */
 import { test as base, expect, type TestInfo } from '@playwright/test';
 import Database from 'better-sqlite3';
-import { send, startCollector, type Collector, type Row } from '../integration/collector/collector.js';
+import { send, startCollector, type Collector, type Row } from '../helpers/collector.js';
 import { startFaultyProxy, type FaultyProxy } from '../helpers/faulty-proxy.js';
 import type { CallType, FeatureId } from './matrix.mjs';
 

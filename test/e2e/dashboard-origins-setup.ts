@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionsReport, TopEventsReport } from '../../src/shared/reports.js';
-import { startCollector, type Collector } from '../integration/collector/collector.js';
+import { startCollector, type Collector } from '../helpers/collector.js';
 import { loadTraffic, type Planted } from './dashboard-data.js';
 
 /** The demo shop's origin in `npm start`: the only site allowed to send events. */

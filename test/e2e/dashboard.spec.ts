@@ -12,7 +12,7 @@ import { test, expect, type Page } from '@playwright/test';
 import type {
   AttributionReport, FunnelReport, OutliersReport, QualityReport, SessionsReport, TopEventsReport,
 } from '../../src/shared/reports.js';
-import { startCollector, type Collector } from '../integration/collector/collector.js';
+import { startCollector, type Collector } from '../helpers/collector.js';
 import { loadTraffic, newMessageId, type Planted } from './dashboard-data.js';
 
 const READ_KEY = 'read-key-e2e-0123456789';

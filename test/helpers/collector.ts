@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 
-export const CLI = fileURLToPath(new URL('../../../dist/collector/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/collector/cli.js', import.meta.url));
 const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 15_000;
 

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { runSchemasCli } from '../../../src/schemas-cli/run.js';
+import { runSchemasCli } from '../../src/schemas-cli/run.js';
 
-export const SITE_FIXTURES = fileURLToPath(new URL('./fixtures/site', import.meta.url));
+export const SITE_FIXTURES = fileURLToPath(new URL('../fixtures/site-schemas', import.meta.url));
 
 export interface CliRun {
   code: number;

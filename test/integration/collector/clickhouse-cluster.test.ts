@@ -17,8 +17,8 @@ import type { WireEvent } from '../../../src/shared/event.js';
 import { CLICKHOUSE_TEST_USER, startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse.js';
 import { startCollectorProcess, type CollectorProcess } from '../../helpers/collector-process.js';
 import { freePort } from '../../helpers/ports.js';
-import { wireEvent } from '../../unit/collector/harness.js';
-import { CLI } from './collector.js';
+import { wireEvent } from '../../helpers/events.js';
+import { CLI } from '../../helpers/collector.js';
 
 const WRITE_KEY = 'wk_cluster_test';
 const S2S_KEY = 's2s-cluster-0123456789abcdef';

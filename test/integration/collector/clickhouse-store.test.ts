@@ -11,7 +11,7 @@ import { createClickHouseStore, type ClickHouseStore, type ClickHouseStoreOption
 import { toEventRow } from '../../../src/collector/store/clickhouse-rows.js';
 import { parseClickHouseUrl } from '../../../src/collector/store/clickhouse-url.js';
 import { CLICKHOUSE_TEST_USER, startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse.js';
-import { NOW, wireEvent } from '../../unit/collector/harness.js';
+import { NOW, wireEvent } from '../../helpers/events.js';
 
 function row(overrides: Partial<StoredEvent> = {}): StoredEvent {
   return { ...toStoredEvent(wireEvent(), { receivedAt: NOW, batchSentAt: null, channel: 'browser' }), ...overrides };

@@ -25,8 +25,8 @@ import { parseClickHouseUrl } from '../../../src/collector/store/clickhouse-url.
 import { createSqliteStore, type SqliteStore } from '../../../src/collector/store/sqlite.js';
 import { openSqliteReportSource } from '../../../src/collector/store/sqlite-reports.js';
 import type { QualityReport } from '../../../src/shared/reports.js';
-import { newId } from '../../unit/collector/harness.js';
-import { openSse } from '../../unit/collector/live-client.js';
+import { newId } from '../../helpers/events.js';
+import { openSse } from '../../helpers/sse-client.js';
 import { startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse.js';
 
 const READ = 'read-flagged-0123456789abcdef';

@@ -7,8 +7,8 @@ import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId, wireEvent } from '../../unit/collector/harness.js';
-import { countRows, healthy, postJson, readRows, send, startCollector, type Collector } from './collector.js';
+import { newId, wireEvent } from '../../helpers/events.js';
+import { countRows, healthy, postJson, readRows, send, startCollector, type Collector } from '../../helpers/collector.js';
 
 const HEADERS_TIMEOUT_MS = 1_500;
 

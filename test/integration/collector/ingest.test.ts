@@ -4,8 +4,8 @@
  */
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId, wireEvent } from '../../unit/collector/harness.js';
-import { ADMIN_KEY, postJson, readRows, send, startCollector, stats, type Collector } from './collector.js';
+import { newId, wireEvent } from '../../helpers/events.js';
+import { ADMIN_KEY, postJson, readRows, send, startCollector, stats, type Collector } from '../../helpers/collector.js';
 
 const S2S_KEY = 's2s-key-0123456789abcdef';
 

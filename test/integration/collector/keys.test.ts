@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { wireEvent } from '../../unit/collector/harness.js';
-import { postJson, startCollector, type Collector } from './collector.js';
+import { wireEvent } from '../../helpers/events.js';
+import { postJson, startCollector, type Collector } from '../../helpers/collector.js';
 
 const OLD = 's2s-old-0123456789abcdef';
 const NEW = 's2s-new-0123456789abcdef';

@@ -1,8 +1,8 @@
 /** Refusals of a real collector process: 401, 413, 429, CORS. Each refusal stores nothing. */
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wireEvent } from '../../unit/collector/harness.js';
-import { countRows, healthy, postJson, send, startCollector, type Collector } from './collector.js';
+import { wireEvent } from '../../helpers/events.js';
+import { countRows, healthy, postJson, send, startCollector, type Collector } from '../../helpers/collector.js';
 
 const SHOP = 'https://shop.example';
 

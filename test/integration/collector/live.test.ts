@@ -4,9 +4,9 @@
  * reading costs ingest nothing and is told what it missed, and SIGTERM ends the streams.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { wireEvent } from '../../unit/collector/harness.js';
-import { openSse, type SseClient } from '../../unit/collector/live-client.js';
-import { ADMIN_KEY, postJson, startCollector, type Collector } from './collector.js';
+import { wireEvent } from '../../helpers/events.js';
+import { openSse, type SseClient } from '../../helpers/sse-client.js';
+import { ADMIN_KEY, postJson, startCollector, type Collector } from '../../helpers/collector.js';
 
 const READ_KEY = 'read-key-0123456789abcdef';
 const ARGS = ['--admin-key', ADMIN_KEY, '--read-keys', READ_KEY];

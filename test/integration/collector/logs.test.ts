@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { wireEvent } from '../../unit/collector/harness.js';
-import { ADMIN_KEY, postJson, send, startCollector, type Collector } from './collector.js';
+import { wireEvent } from '../../helpers/events.js';
+import { ADMIN_KEY, postJson, send, startCollector, type Collector } from '../../helpers/collector.js';
 
 const ENV_S2S = 's2s-env-secret-0123456789';
 const FILE_S2S = 's2s-file-secret-0123456789';

@@ -5,7 +5,7 @@
  * (fixtures/mobile-batches.ts); no Swift or Kotlin toolchain runs here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRows, send, startCollector, type Collector, type RawResponse } from './collector.js';
+import { readRows, send, startCollector, type Collector, type RawResponse } from '../../helpers/collector.js';
 import { MOBILE_BATCH_BUILDERS, type MobileBatchRequest, type MobileSdk } from './fixtures/mobile-batches.js';
 
 const WRITE_KEY = 'wk_mobile_app';

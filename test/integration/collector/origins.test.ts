@@ -5,8 +5,8 @@
  * events are refused, and those refusals are in the log (warn, once for the flood) and the stats.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { wireEvent } from '../../unit/collector/harness.js';
-import { ADMIN_KEY, countRows, postJson, send, startCollector, stats, type Collector } from './collector.js';
+import { wireEvent } from '../../helpers/events.js';
+import { ADMIN_KEY, countRows, postJson, send, startCollector, stats, type Collector } from '../../helpers/collector.js';
 
 const SHOP = 'http://127.0.0.1:8080';
 const EVIL = 'https://evil.example';

@@ -1,6 +1,6 @@
 /** The tracking pixel of a real collector process. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, readRows, send, startCollector, stats, type Collector } from './collector.js';
+import { ADMIN_KEY, readRows, send, startCollector, stats, type Collector } from '../../helpers/collector.js';
 
 const GIF_BASE64 = 'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
 

@@ -1,7 +1,7 @@
 /** IP anonymisation and erasure on a real collector process. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { wireEvent } from '../../unit/collector/harness.js';
-import { ADMIN_KEY, countRows, postJson, readRows, send, startCollector, type Collector } from './collector.js';
+import { wireEvent } from '../../helpers/events.js';
+import { ADMIN_KEY, countRows, postJson, readRows, send, startCollector, type Collector } from '../../helpers/collector.js';
 
 let c: Collector | undefined;
 afterEach(async () => {

@@ -10,8 +10,8 @@ import type {
   AttributionReport, EventsReport, FunnelReport, OutliersReport, QualityReport, SessionsReport, TopEventsReport,
 } from '../../../src/shared/reports.js';
 import type { WireEvent } from '../../../src/shared/event.js';
-import { newId, wireEvent } from '../../unit/collector/harness.js';
-import { CLI, postJson, send, startCollector, type Collector } from './collector.js';
+import { newId, wireEvent } from '../../helpers/events.js';
+import { CLI, postJson, send, startCollector, type Collector } from '../../helpers/collector.js';
 
 const READ = 'read-key-0123456789abcdef';
 const S2S = 's2s-key-0123456789abcdef';

@@ -4,8 +4,8 @@
  */
 import { Analytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId, wireEvent } from '../../unit/collector/harness.js';
-import { postJson, readRows, startCollector, type Collector } from './collector.js';
+import { newId, wireEvent } from '../../helpers/events.js';
+import { postJson, readRows, startCollector, type Collector } from '../../helpers/collector.js';
 
 const S2S_KEY = 's2s-segment-0123456789abcdef';
 const WRITE_KEY = 'wk_segment_site';

@@ -5,8 +5,8 @@
 import { connect } from 'node:net';
 import { Agent, request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { wireEvent } from '../../unit/collector/harness.js';
-import { readRows, startCollector, type Collector } from './collector.js';
+import { wireEvent } from '../../helpers/events.js';
+import { readRows, startCollector, type Collector } from '../../helpers/collector.js';
 
 let c: Collector | undefined;
 afterEach(async () => {

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wireEvent } from '../../unit/collector/harness.js';
-import { ADMIN_KEY, CLI, postJson, readRows, startCollector, stats, type Collector } from './collector.js';
+import { wireEvent } from '../../helpers/events.js';
+import { ADMIN_KEY, CLI, postJson, readRows, startCollector, stats, type Collector } from '../../helpers/collector.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'homing-schemas-'));
 writeFileSync(join(dir, 'purchase.json'), JSON.stringify({ type: 'object', required: ['order_id'], properties: { order_id: { type: 'string' } } }));

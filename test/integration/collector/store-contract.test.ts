@@ -16,7 +16,7 @@ import { createClickHouseStore } from '../../../src/collector/store/clickhouse.j
 import { parseClickHouseUrl } from '../../../src/collector/store/clickhouse-url.js';
 import type { WireEvent } from '../../../src/shared/event.js';
 import { startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse.js';
-import { NOW, wireEvent } from '../../unit/collector/harness.js';
+import { NOW, wireEvent } from '../../helpers/events.js';
 
 const WORKER = new URL('../../../dist/collector/sqlite-worker.js', import.meta.url);
 

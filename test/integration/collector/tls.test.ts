@@ -6,8 +6,8 @@ import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wireEvent } from '../../unit/collector/harness.js';
-import { readRows, startCollector, type Collector } from './collector.js';
+import { wireEvent } from '../../helpers/events.js';
+import { readRows, startCollector, type Collector } from '../../helpers/collector.js';
 
 let dir: string;
 let c: Collector | undefined;

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore, createSqliteWorkerStore, StoreBusyError, type EventStore, type StoredEvent } from '../../../src/collector/index.js';
 import { toStoredEvent } from '../../../src/collector/normalize.js';
-import { NOW, wireEvent } from '../../unit/collector/harness.js';
+import { NOW, wireEvent } from '../../helpers/events.js';
 
 const WORKER = new URL('../../../dist/collector/sqlite-worker.js', import.meta.url);
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchAnswer } from '../../../src/collector/index.js';
 import { createFailingStoreHarness } from './failing-store.js';
-import { createHarness, NOW, postBatch, wireEvent, type Harness } from './harness.js';
+import { createHarness, postBatch, type Harness } from './harness.js';
+import { NOW, wireEvent } from '../../helpers/events.js';
 
 let h: Harness;
 afterEach(async () => {

@@ -3,7 +3,8 @@ import { jsonDepthExceeds } from '../../../src/collector/body.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchAnswer, EventStore } from '../../../src/collector/index.js';
 import { createFailingStoreHarness } from './failing-store.js';
-import { createHarness, gzipJson, postRaw, wireEvent, type Harness } from './harness.js';
+import { createHarness, gzipJson, postRaw, type Harness } from './harness.js';
+import { wireEvent } from '../../helpers/events.js';
 
 let h: Harness;
 afterEach(async () => {

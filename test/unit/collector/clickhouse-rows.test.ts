@@ -3,7 +3,7 @@ import {
   eventRowsToTsv, idTime, mergePatch, sqlString, sqlStringList, sqlStringSet, toEventRow, uuidV7Time, wellFormed,
 } from '../../../src/collector/store/clickhouse-rows.js';
 import { toStoredEvent } from '../../../src/collector/normalize.js';
-import { NOW, wireEvent } from './harness.js';
+import { NOW, wireEvent } from '../../helpers/events.js';
 
 describe('SQL literals (ClickHouse 18.16 has no query parameters)', () => {
   it('escapes backslashes and quotes, so a value can never end its literal', () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHarness, postBatch, wireEvent, type Harness } from './harness.js';
+import { createHarness, postBatch, type Harness } from './harness.js';
+import { wireEvent } from '../../helpers/events.js';
 
 const SHOP = 'https://shop.example';
 const EVIL = 'https://evil.example';

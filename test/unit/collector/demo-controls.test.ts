@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NOW, createHarness, postBatch, wireEvent, type Harness } from './harness.js';
+import { createHarness, postBatch, type Harness } from './harness.js';
+import { NOW, wireEvent } from '../../helpers/events.js';
 
 const SHOP = 'http://127.0.0.1:8080';
 

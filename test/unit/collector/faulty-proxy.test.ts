@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCollector, createSqliteStore, type BatchAnswer, type EventStore } from '../../../src/collector/index.js';
 import type { WireEvent } from '../../../src/shared/event.js';
 import { startFaultyProxy, type FaultyProxy } from '../../helpers/faulty-proxy.js';
-import { wireEvent } from './harness.js';
+import { wireEvent } from '../../helpers/events.js';
 
 const ORIGIN = 'http://127.0.0.1:5173';
 

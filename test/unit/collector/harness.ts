@@ -7,14 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { randomFillSync } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createCollector, createSqliteStore, type CollectorOptions, type EventStore, type SqliteStore } from '../../../src/collector/index.js';
-import type { WireEvent } from '../../../src/shared/event.js';
-import { createUuidV7 } from '../../../src/shared/uuid-v7.js';
-
-/** 2026-11-28T12:00:10.000Z: the collector's clock in tests. */
-export const NOW = Date.parse('2026-11-28T12:00:10.000Z');
+import { NOW } from '../../helpers/events.js';
 
 export interface Harness {
   app: FastifyInstance;
@@ -41,33 +36,6 @@ export function createHarness(options: Partial<Omit<CollectorOptions, 'store'>> 
       store.close();
       rmSync(dir, { recursive: true, force: true });
     },
-  };
-}
-
-const nextId = createUuidV7((bytes) => randomFillSync(bytes));
-
-/** A fresh UUIDv7, as the client mints them. */
-export function newId(): string {
-  return nextId(Date.now());
-}
-
-/** A valid `track` event as Homing's service worker sends it. */
-export function wireEvent(overrides: Partial<WireEvent> = {}): WireEvent {
-  return {
-    type: 'track',
-    event: 'product_viewed',
-    properties: { product_id: 'sku-1', price: 12.5 },
-    messageId: newId(),
-    anonymousId: 'anon-1',
-    timestamp: '2026-11-28T12:00:00.000Z',
-    context: {
-      channel: 'browser',
-      library: { name: 'homing', version: '0.1.0' },
-      page: { url: 'https://shop.example/p/1?utm_source=news', path: '/p/1', search: '?utm_source=news', title: 'P1', referrer: '' },
-      campaign: { source: 'news', medium: 'email', name: 'spring' },
-      homing: { seq: 1, sessionId: 'sess-1', sessionSeq: 1 },
-    },
-    ...overrides,
   };
 }
 

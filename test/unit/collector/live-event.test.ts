@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { liveEventJson, MAX_LIVE_PAYLOAD_CHARS, toLiveEvents, trimPayload } from '../../../src/collector/live/live-event.js';
 import type { IngestOutcome } from '../../../src/collector/observe.js';
-import { wireEvent } from './harness.js';
+import { wireEvent } from '../../helpers/events.js';
 
 function outcome(overrides: Partial<IngestOutcome>): IngestOutcome {
   return { receivedAt: 1_000, channel: 'browser', items: [], accepted: [], duplicate: [], rejected: [], ...overrides };

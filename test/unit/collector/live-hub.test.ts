@@ -3,7 +3,7 @@ import { parseLiveFilter, type LiveFilter } from '../../../src/collector/live/fi
 import { createLiveHub, type LiveHubOptions, type LiveSink } from '../../../src/collector/live/hub.js';
 import { createIngestObservers, type IngestOutcome } from '../../../src/collector/observe.js';
 import type { LiveEvent } from '../../../src/shared/reports.js';
-import { wireEvent } from './harness.js';
+import { wireEvent } from '../../helpers/events.js';
 
 /** A connection whose socket takes `room` chunks before it reports full, until `drain()`. */
 function fakeSink(room = Infinity) {

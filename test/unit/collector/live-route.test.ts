@@ -4,8 +4,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKeyRing } from '../../../src/collector/keys.js';
-import { createHarness, wireEvent, type Harness } from './harness.js';
-import { openSse, type SseClient } from './live-client.js';
+import { createHarness, type Harness } from './harness.js';
+import { wireEvent } from '../../helpers/events.js';
+import { openSse, type SseClient } from '../../helpers/sse-client.js';
 
 const ADMIN = 'admin-key-0123456789abcdef';
 const READ = 'read-key-0123456789abcdef';

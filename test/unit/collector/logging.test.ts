@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectorCounters, createKeyRing } from '../../../src/collector/index.js';
 import { redactUrl } from '../../../src/collector/log.js';
-import { createHarness, postBatch, wireEvent, type Harness } from './harness.js';
+import { createHarness, postBatch, type Harness } from './harness.js';
+import { wireEvent } from '../../helpers/events.js';
 
 const S2S = 'Zm9vYmFyYmF6cXV4cXV1eA';
 const ADMIN = '3c1f0d8e2b6a4f59a7c1d2e3';

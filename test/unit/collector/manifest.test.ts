@@ -3,7 +3,8 @@ import { collectorCounters, type BatchAnswer } from '../../../src/collector/inde
 import { readManifest } from '../../../src/collector/manifest.js';
 import type { LossManifest } from '../../../src/shared/event.js';
 import { createFailingStoreHarness } from './failing-store.js';
-import { createHarness, gzipJson, NOW, postRaw, wireEvent, type Harness } from './harness.js';
+import { createHarness, gzipJson, postRaw, type Harness } from './harness.js';
+import { NOW, wireEvent } from '../../helpers/events.js';
 
 let h: Harness;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createNormalizer, toStoredEvent } from '../../../src/collector/normalize.js';
-import { NOW, wireEvent } from './harness.js';
+import { NOW, wireEvent } from '../../helpers/events.js';
 
 describe('toStoredEvent', () => {
   it('lifts report columns out of the event', () => {

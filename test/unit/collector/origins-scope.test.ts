@@ -13,7 +13,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCollector, createKeyRing, createSqliteStore, type SqliteStore } from '../../../src/collector/index.js';
 import { openSqliteReportSource, type SqliteReportSource } from '../../../src/collector/store/sqlite-reports.js';
-import { NOW, postBatch, wireEvent } from './harness.js';
+import { postBatch } from './harness.js';
+import { NOW, wireEvent } from '../../helpers/events.js';
 
 const SHOP = 'http://127.0.0.1:8080';
 /** The collector's own origin: what Chromium puts in `Origin` for the dashboard's module script. */

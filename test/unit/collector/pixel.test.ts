@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { collectorCounters, createKeyRing } from '../../../src/collector/index.js';
 import { derivedMessageId, parsePixel, TRANSPARENT_GIF, type PixelRequest } from '../../../src/collector/pixel.js';
 import { createFailingStoreHarness } from './failing-store.js';
-import { createHarness, NOW, type Harness } from './harness.js';
+import { createHarness, type Harness } from './harness.js';
+import { NOW } from '../../helpers/events.js';
 
 function req(query: Record<string, string | string[]>, overrides: Partial<PixelRequest> = {}): PixelRequest {
   return { query, receivedAt: NOW, ip: '203.0.113.0', userAgent: 'Mail/1.0', referer: undefined, dedupWindowMs: 60_000, ...overrides };

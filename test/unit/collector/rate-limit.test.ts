@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectorCounters, createKeyRing } from '../../../src/collector/index.js';
 import { createRateLimiter } from '../../../src/collector/rate-limit.js';
-import { createHarness, postBatch, wireEvent, type Harness } from './harness.js';
+import { createHarness, postBatch, type Harness } from './harness.js';
+import { wireEvent } from '../../helpers/events.js';
 
 describe('createRateLimiter', () => {
   it('lets a burst through, then one request per refilled token, and says how long to wait', () => {

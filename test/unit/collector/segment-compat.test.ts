@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectorCounters, createKeyRing, type BatchAnswer } from '../../../src/collector/index.js';
-import { createHarness, NOW, type Harness } from './harness.js';
+import { createHarness, type Harness } from './harness.js';
+import { NOW } from '../../helpers/events.js';
 
 let h: Harness | undefined;
 afterEach(async () => {

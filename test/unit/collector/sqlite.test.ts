@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore, SQLITE_SCHEMA_VERSION, type SqliteStore, type StoredEvent, type StoredManifest } from '../../../src/collector/index.js';
 import { toStoredEvent } from '../../../src/collector/normalize.js';
 import { openSqliteEngine, toRowTuple } from '../../../src/collector/store/sqlite.js';
-import { NOW, wireEvent } from './harness.js';
+import { NOW, wireEvent } from '../../helpers/events.js';
 
 function row(overrides: Partial<StoredEvent> = {}): StoredEvent {
   return { ...toStoredEvent(wireEvent(), { receivedAt: NOW, batchSentAt: null }), ...overrides };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { correctTimestamp, eventTime } from '../../../src/collector/timestamps.js';
-import { NOW } from './harness.js';
+import { NOW } from '../../helpers/events.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const library = (name: string) => ({ context: { library: { name, version: '1' } } });

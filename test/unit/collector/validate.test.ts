@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { createEventValidator, fastDateTime, triageBatch } from '../../../src/collector/validate.js';
-import { wireEvent } from './harness.js';
+import { wireEvent } from '../../helpers/events.js';
 
 const validate = createEventValidator();
 

@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCollector, createKeyRing, createSqliteStore, type KeySpec, type SqliteStore } from '../../../../src/collector/index.js';
 import { openSqliteReportSource, type SqliteReportSource } from '../../../../src/collector/store/sqlite-reports.js';
 import type { QualityReport } from '../../../../src/shared/reports.js';
-import { NOW, postBatch, wireEvent } from '../harness.js';
+import { postBatch } from '../harness.js';
+import { NOW, wireEvent } from '../../../helpers/events.js';
 
 const READ = 'read-key-0123456789abcdef';
 const ADMIN = 'admin-key-0123456789abcdef';

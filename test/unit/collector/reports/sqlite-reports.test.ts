@@ -15,7 +15,7 @@ import { countFunnel } from '../../../../src/collector/reports/funnel.js';
 import { roundSignificant } from '../../../../src/collector/reports/stats.js';
 import { openSqliteReportSource, type SqliteReportSource } from '../../../../src/collector/store/sqlite-reports.js';
 import type { CampaignContext, WireEvent } from '../../../../src/shared/event.js';
-import { newId, wireEvent } from '../harness.js';
+import { newId, wireEvent } from '../../../helpers/events.js';
 import { FUNNEL_FIXTURE, FUNNEL_STEPS } from './fixtures.js';
 
 const T0 = Date.parse('2026-11-20T10:00:00.000Z');
