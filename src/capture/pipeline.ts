@@ -8,9 +8,11 @@
  */
 import { DEFAULTS } from '../shared/config.js';
 import { deniesAny, withdrawn } from '../shared/consent.js';
+import type { ErrorCode, ErrorReporter, ValidationCode } from '../shared/errors.js';
 import type { WireEvent } from '../shared/event.js';
 import type { Capture, ConsentState, EventRule, Gate, PageEnvironment, PersistItem, PrivacySignals, WorkerStats } from '../shared/protocol.js';
 import { createBatcher } from './batcher.js';
+import type { EventValidation } from './validate.js';
 import { enrich } from './enrich.js';
 import type { IdentityStore } from './identity.js';
 import { consentCallUpdate } from './identity-rules.js';
@@ -23,8 +25,6 @@ import { createRuleGate, type Verdict } from './rules.js';
  * are the consent gates of the events that have one, by messageId.
  */
 export type PersistSink = (items: PersistItem[], dropped: Record<string, number>, gates?: Record<string, Gate>) => Promise<number>;
-
-export type ValidationResult = { ok: true } | { ok: false; code: string; reason: string };
 
 export interface Pipeline {
   capture(calls: Capture[]): Promise<number>;
@@ -39,8 +39,8 @@ export interface Pipeline {
 export interface PipelineDeps {
   identity: Promise<IdentityStore>;
   env: PageEnvironment;
-  validate: (event: WireEvent) => ValidationResult;
-  quarantine: (event: WireEvent, code: string, reason: string) => Promise<void>;
+  validate: (event: WireEvent) => EventValidation;
+  quarantine: (event: WireEvent, code: ValidationCode, reason: string) => Promise<void>;
   rules: Record<string, EventRule>;
   batch: { maxEvents: number; maxBytes: number; maxWaitMs: number; persistMax: number };
   /** Wait before retrying a persist that failed (quota, IndexedDB error); doubles up to 30 s. */
@@ -48,7 +48,7 @@ export interface PipelineDeps {
   now: () => number;
   setTimeout: (fn: () => void, ms: number) => unknown;
   clearTimeout: (handle: unknown) => void;
-  onError: (code: string, detail: string) => void;
+  onError: ErrorReporter;
   /** Consent, PII and URL rules; absent or null without a privacy configuration (events as before). */
   privacy?: Privacy | null;
   /** How long to wait for the page's DNT/GPC signals (DEFAULTS.consent.signalsWaitMs). */
@@ -104,7 +104,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (--ticket.remaining === 0) ticket.resolve(ticket.durable);
   }
 
-  function countError(code: string, detail: string): void {
+  function countError(code: ErrorCode, detail: string): void {
     stats.errors[code] = (stats.errors[code] ?? 0) + 1;
     deps.onError(code, detail);
   }

@@ -9,6 +9,7 @@
  * wire schema by build.mjs (src/shared/schemas/generated/), a site's schemas by `homing-schemas
  * compile`, into a classic script the worker loads with `importScripts` (see loadSiteSchemas).
  */
+import type { ValidationCode } from '../shared/errors.js';
 import type { WireEvent } from '../shared/event.js';
 import { checkBeyondSchema, describeErrors, siteSchemaReason, type StandaloneValidateFn } from '../shared/schemas/event-checks.js';
 import { validateEvent } from '../shared/schemas/generated/event-validator.js';
@@ -19,16 +20,17 @@ export type { StandaloneValidateFn };
 /** Where a site's compiled schemas put themselves: `self.HOMING_SCHEMAS = { [eventName]: validate }`. */
 export const SITE_SCHEMAS_GLOBAL = 'HOMING_SCHEMAS';
 
-export type ValidationCode = 'invalid-event' | 'too-large' | 'invalid-properties';
+export type { ValidationCode };
 
-export type ValidationResult = { ok: true } | { ok: false; code: ValidationCode; reason: string };
+/** An event's check in the browser (the collector's own is `ValidationResult`, src/collector/validate.ts). */
+export type EventValidation = { ok: true } | { ok: false; code: ValidationCode; reason: string };
 
 /**
  * `siteSchemas` maps an event name to a validator of that event's `properties` (track events
  * only). Reasons name the field: `/event must match pattern "^[a-z][a-z0-9_]*$"`,
  * `event is 40123 bytes of JSON; at most 32768`, `purchase_completed: /properties/order_id is required`.
  */
-export function createEventValidator(siteSchemas?: Record<string, StandaloneValidateFn>): (event: WireEvent) => ValidationResult {
+export function createEventValidator(siteSchemas?: Record<string, StandaloneValidateFn>): (event: WireEvent) => EventValidation {
   // A Map, not the object: an event named `constructor` must not find Object.prototype's.
   const perEvent = new Map(Object.entries(siteSchemas ?? {}));
 

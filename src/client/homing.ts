@@ -6,11 +6,12 @@
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { CLIENT_DEFAULTS } from '../shared/client-defaults.js';
 import type { Priority, Properties } from '../shared/event.js';
-import type { ErrorCode } from '../shared/errors.js';
+import type { ErrorCode, ErrorCounts } from '../shared/errors.js';
 import type {
   Capture,
   ConsentOptions,
   EventRule,
+  FlushResult,
   PiiOptions,
   PrivacyInit,
   PrivacySignals,
@@ -71,12 +72,7 @@ export interface HomingConfig {
 export type ErrorListener = (code: ErrorCode, detail: string) => void;
 
 /** What `flush()` resolves with: the public shape, not the service worker's protocol message. */
-export interface FlushResult {
-  /** Events the collector took in this delivery attempt (from every tab of the origin). */
-  delivered: number;
-  /** Events still in the origin's outbox afterwards, held for a consent decision included; -1 when it could not be read. */
-  pending: number;
-}
+export type { FlushResult };
 
 export interface HomingStats {
   /** Calls made on this page. */
@@ -91,7 +87,7 @@ export interface HomingStats {
   /** Dropped or purged for want of consent. */
   consent: number;
   /** Error codes and how often each happened, on the page and in the worker. */
-  errors: Record<string, number>;
+  errors: ErrorCounts;
   /**
    * The origin's outbox, shared by every tab: events waiting, and the collector's receipts since
    * this browser installed Homing (`delivered`, `duplicate`, `rejected`, `deadLetter`). Null
@@ -137,7 +133,7 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
   const collector = config.collector ?? CLIENT_DEFAULTS.collector;
   const debug = !!config.debug;
   const listeners = new Set<ErrorListener>(config.onError ? [config.onError] : []);
-  const errors: Record<string, number> = {};
+  const errors: ErrorCounts = {};
   // Passed through as given: defaults are applied off the main thread.
   const privacy: PrivacyInit = { consent: config.consent, pii: config.pii, urlParams: config.urlParams };
   let captured = 0;
@@ -298,7 +294,7 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
         .init(
           { v: 1, collector, writeKey: config.writeKey, env: readEnvironment(), serviceWorker: swSupported, debug, rules: config.rules ?? {}, schemasUrl: config.schemasUrl && new URL(config.schemasUrl, location.href).href, privacy },
           proxy(() => void linkWorker()),
-          proxy((code: string, detail: string) => report(code as ErrorCode, detail)),
+          proxy(report),
         )
         .catch((err) => report('worker-failed', String(err)));
       bridge.connect(worker);

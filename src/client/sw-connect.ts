@@ -11,7 +11,7 @@ import {
   type Capture,
   type ConnectMessage,
   type FlushMessage,
-  type FlushResult,
+  type FlushedMessage,
   type HandoffMessage,
   type PageEnvironment,
   type PrivacyInit,
@@ -21,7 +21,7 @@ export interface SwConnection {
   /** A fresh channel to the active service worker; the returned port is for the worker. */
   newPort(): Promise<MessagePort>;
   /** Ask the service worker to deliver now. */
-  flush(reason: string, timeoutMs: number): Promise<FlushResult | null>;
+  flush(reason: string, timeoutMs: number): Promise<FlushedMessage | null>;
   /** Synchronous, for `pagehide`: give the SW the calls the worker has not made durable. */
   handoff(calls: Capture[], env: PageEnvironment): void;
   /**
@@ -95,7 +95,7 @@ export async function connectServiceWorker(options: SwConnectOptions): Promise<S
         const timer = setTimeout(() => resolve(null), timeoutMs);
         channel.port1.onmessage = (event) => {
           clearTimeout(timer);
-          resolve(event.data as FlushResult);
+          resolve(event.data as FlushedMessage);
         };
         const msg: FlushMessage = { v: PROTOCOL_VERSION, op: 'flush', reason };
         activeWorker().postMessage(msg, [channel.port2]);

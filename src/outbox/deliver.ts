@@ -5,6 +5,7 @@
  * again, so what arrived meanwhile is not left behind.
  */
 import type { BatchBody, LossManifest } from '../shared/event.js';
+import type { FlushResult } from '../shared/protocol.js';
 import type { Outbox, OutboxRow } from './outbox.js';
 import { backoffMs, classifyResponse, type Outcome } from './retry-policy.js';
 import type { Transport } from './transport.js';
@@ -18,11 +19,6 @@ export interface DeliveryStats {
   lastError: string | null;
 }
 
-export interface FlushResult {
-  delivered: number;
-  /** Events still in the outbox afterwards; -1 when the outbox could not be read. */
-  pending: number;
-}
 
 export interface Deliverer {
   /** Delivers until the outbox is empty or an attempt fails; safe to call at any time. */

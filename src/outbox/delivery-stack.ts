@@ -4,6 +4,7 @@
  * service worker uses it, and so does the dedicated worker when there is no service worker.
  */
 import { DEFAULTS } from '../shared/config.js';
+import type { ErrorReporter } from '../shared/errors.js';
 import type { LossManifest, Priority } from '../shared/event.js';
 import { createDeliverer, type Deliverer } from './deliver.js';
 import { createOutbox, type Outbox } from './outbox.js';
@@ -44,7 +45,7 @@ export function createDeliveryStack(
   scope: WorkerEdges,
   options: StackOptions,
   getDb: () => Promise<HomingDatabase>,
-  onError: (code: string, detail: string) => void,
+  onError: ErrorReporter,
 ): DeliveryStack {
   const now = () => Date.now();
   const outbox = createOutbox({

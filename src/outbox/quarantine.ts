@@ -2,10 +2,11 @@
  * Keeps events that failed validation, with the reason, where a developer can look at them
  * (DevTools → Application → IndexedDB → homing → quarantine). They are never delivered.
  */
+import type { ValidationCode } from '../shared/errors.js';
 import type { WireEvent } from '../shared/event.js';
 import { QUARANTINE, type HomingDatabase } from './outbox-db.js';
 
-export type Quarantine = (event: WireEvent, code: string, reason: string) => Promise<void>;
+export type Quarantine = (event: WireEvent, code: ValidationCode, reason: string) => Promise<void>;
 
 export function createQuarantine(getDb: () => Promise<HomingDatabase>, now: () => number): Quarantine {
   return async (event, code, reason) => {

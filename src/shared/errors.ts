@@ -1,6 +1,7 @@
 /**
  * Error codes, not class trees: comlink rebuilds thrown errors as plain `Error`s, so `instanceof`
- * does not survive the worker boundary, but a code in `name` does (workbox-core's WorkboxError).
+ * does not survive the worker boundary. Errors cross it as a code and a detail string (`onError`),
+ * typed `ErrorCode` from where they are raised to the page's listener.
  */
 
 export type ErrorCode =
@@ -18,9 +19,14 @@ export type ErrorCode =
   | 'schemas-unavailable'
   | 'consent-unavailable';
 
-export interface HomingErrorDetails {
-  [key: string]: unknown;
-}
+/** The codes an event that fails validation is quarantined with (capture/validate.ts). */
+export type ValidationCode = Extract<ErrorCode, 'invalid-event' | 'too-large' | 'invalid-properties'>;
+
+/** Counts by code, as `stats().errors` reports them. */
+export type ErrorCounts = Partial<Record<ErrorCode, number>>;
+
+/** How an error reaches the page's `onError`: the worker and the service worker report with it. */
+export type ErrorReporter = (code: ErrorCode, detail: string) => void;
 
 const MESSAGES: Record<ErrorCode, string> = {
   'worker-unavailable': 'Web Workers are unavailable; events stay in page memory until the tab closes.',
@@ -37,15 +43,6 @@ const MESSAGES: Record<ErrorCode, string> = {
   'schemas-unavailable': "The site's compiled schemas could not be loaded; only the base rules apply.",
   'consent-unavailable': 'The consent module sent no DNT/GPC signals in time; events go on, and consent grants wait for the signals.',
 };
-
-export class HomingError extends Error {
-  readonly details: HomingErrorDetails;
-  constructor(code: ErrorCode, details: HomingErrorDetails = {}) {
-    super(MESSAGES[code]);
-    this.name = code;
-    this.details = details;
-  }
-}
 
 export function describeError(code: ErrorCode): string {
   return MESSAGES[code];

@@ -6,6 +6,7 @@
  */
 import type { CaptureBatch } from './capture-batch.js';
 import type { PageContext, Properties, EventType, WireEvent } from './event.js';
+import type { ErrorCounts, ErrorReporter } from './errors.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -163,12 +164,21 @@ export interface FlushMessage {
   reason: string;
 }
 
-/** Service worker → page (answer on the port transferred with a FlushMessage). */
+/**
+ * What a delivery attempt left: `flush()`'s public result, the deliverer's (outbox/deliver.ts),
+ * and the body of the service worker's FlushedMessage.
+ */
 export interface FlushResult {
+  /** Events the collector took in this delivery attempt (from every tab of the origin). */
+  delivered: number;
+  /** Events still in the origin's outbox afterwards, held for a consent decision included; -1 when it could not be read. */
+  pending: number;
+}
+
+/** Service worker → page (answer on the port transferred with a FlushMessage). */
+export interface FlushedMessage extends FlushResult {
   v: typeof PROTOCOL_VERSION;
   op: 'flushed';
-  delivered: number;
-  pending: number;
 }
 
 /**
@@ -203,7 +213,7 @@ export interface WorkerStats {
   /** Dropped or purged for want of consent (the worker's own, and what its withdrawals purged). */
   consent: number;
   relinks: number;
-  errors: Record<string, number>;
+  errors: ErrorCounts;
   /** The origin's outbox (shared by every tab), or null when IndexedDB could not be read. */
   outbox: OutboxStats | null;
 }
@@ -241,7 +251,7 @@ export interface WorkerApi<Port> {
    * `requestLink` and `report` are comlink proxies: the worker calls the first when its port to the
    * SW went silent, the second for every error code the page's `onError` should hear.
    */
-  init(config: WorkerInit, requestLink: () => void, report: (code: string, detail: string) => void): void;
+  init(config: WorkerConfig, requestLink: () => void, report: ErrorReporter): void;
   /**
    * The page's calls, in columns (capture-batch.ts). Resolves once every call is settled: durable
    * (committed to IndexedDB) or dropped by a rule or by validation (then counted). Resolves with
@@ -257,7 +267,8 @@ export interface WorkerApi<Port> {
   stats(): Promise<WorkerStats>;
 }
 
-export interface WorkerInit {
+/** The page → worker configuration, posted once with `init`. */
+export interface WorkerConfig {
   v: typeof PROTOCOL_VERSION;
   collector: string;
   /** The site's write key, for delivering from the worker when there is no service worker. */

@@ -17,7 +17,7 @@ import type { WireEvent } from '../shared/event.js';
 import type { Gate, HandoffMessage, PersistItem } from '../shared/protocol.js';
 import { enrich, type Identity } from '../capture/enrich.js';
 import { consentCallUpdate, identityAfterConsent, identityFromStore, namedBy, readStoredIdentity } from '../capture/identity-rules.js';
-import type { ValidationResult } from '../capture/pipeline.js';
+import type { EventValidation } from '../capture/validate.js';
 import { createPrivacy } from '../capture/privacy.js';
 import { changeConsent } from '../outbox/outbox-consent.js';
 import { META, type HomingDatabase } from '../outbox/outbox-db.js';
@@ -35,7 +35,7 @@ export interface HandoffDeps {
    * `importScripts` at all. The collector checks the same base schema, so a tail event passed here
    * is never refused there; only a site schema's extra rules are skipped for these few calls.
    */
-  validate: (event: WireEvent) => ValidationResult;
+  validate: (event: WireEvent) => EventValidation;
   quarantine: Quarantine;
   /** Mints the new anonymous id after a consent withdrawal. */
   newId?: () => string;

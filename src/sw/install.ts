@@ -14,6 +14,7 @@
  */
 import { Queue } from 'workbox-background-sync';
 import { DEFAULTS } from '../shared/config.js';
+import type { ErrorReporter } from '../shared/errors.js';
 import { createEventValidator } from '../capture/validate.js';
 import { createDeliveryStack } from '../outbox/delivery-stack.js';
 import { createHandoff } from './handoff.js';
@@ -56,7 +57,7 @@ export const SYNC_QUEUE = 'homing';
 export function installHoming(scope: ServiceWorkerGlobalScope, options: HomingSwOptions): HomingSw {
   const log = options.debug ? (...args: unknown[]) => console.debug('[homing-sw]', ...args) : () => {};
   const now = () => Date.now();
-  const onError = (code: string, detail: string) => log(code, detail);
+  const onError: ErrorReporter = (code, detail) => log(code, detail);
   const getDb = createDbOpener();
   const stack = createDeliveryStack(
     scope,

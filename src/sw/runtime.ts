@@ -3,8 +3,9 @@
  * `install.ts` registers, so unit tests can call them without a ServiceWorkerGlobalScope and a site
  * can wire them into its own service worker.
  */
-import { PROTOCOL_VERSION, type HandoffMessage, type PageToSw, type PersistAck, type WorkerToSw } from '../shared/protocol.js';
-import type { Deliverer, FlushResult } from '../outbox/deliver.js';
+import { PROTOCOL_VERSION, type FlushResult, type HandoffMessage, type PageToSw, type PersistAck, type WorkerToSw } from '../shared/protocol.js';
+import type { ErrorReporter } from '../shared/errors.js';
+import type { Deliverer } from '../outbox/deliver.js';
 import type { Persist } from '../outbox/persist.js';
 
 export interface SwRuntimeDeps {
@@ -20,7 +21,7 @@ export interface SwRuntimeDeps {
   setTimeout: (fn: () => void, ms: number) => unknown;
   clearTimeout: (handle: unknown) => void;
   /** Called for every failure that does not reach a caller. */
-  onError?: (code: string, detail: string) => void;
+  onError?: ErrorReporter;
 }
 
 export interface SwRuntime {

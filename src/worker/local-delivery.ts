@@ -4,6 +4,7 @@
  * only deliver while a tab is open; the events wait in IndexedDB until the next visit otherwise.
  */
 import { DEFAULTS } from '../shared/config.js';
+import type { ErrorReporter } from '../shared/errors.js';
 import type { Deliverer } from '../outbox/deliver.js';
 import { createDeliveryStack } from '../outbox/delivery-stack.js';
 import { createPersist } from '../outbox/persist.js';
@@ -21,7 +22,7 @@ export function startLocalDelivery(
   getDb: () => Promise<HomingDatabase>,
   collector: string,
   writeKey: string | undefined,
-  onError: (code: string, detail: string) => void,
+  onError: ErrorReporter,
 ): LocalDelivery {
   const now = () => Date.now();
   const stack = createDeliveryStack(self, { collector, writeKey }, getDb, onError);

@@ -7,7 +7,8 @@
 import { expose } from 'comlink';
 import { decodeBatch } from '../shared/capture-batch.js';
 import { DEFAULTS } from '../shared/config.js';
-import type { ConnectWorker, WorkerApi, WorkerInit, WorkerReady, WorkerStats } from '../shared/protocol.js';
+import type { ErrorCounts, ErrorReporter } from '../shared/errors.js';
+import type { ConnectWorker, WorkerApi, WorkerConfig, WorkerReady, WorkerStats } from '../shared/protocol.js';
 import { createDbOpener } from '../outbox/outbox-db.js';
 import { readOutboxStats } from '../outbox/outbox-stats.js';
 import { createQuarantine } from '../outbox/quarantine.js';
@@ -23,9 +24,9 @@ declare const self: DedicatedWorkerGlobalScope;
 function createWorkerApi(): WorkerApi<MessagePort> {
   let pipeline: Pipeline | null = null;
   let link: SwLink | null = null;
-  let config: WorkerInit | null = null;
-  let toPage: (code: string, detail: string) => void = () => {};
-  const errors: Record<string, number> = {};
+  let config: WorkerConfig | null = null;
+  let toPage: ErrorReporter = () => {};
+  const errors: ErrorCounts = {};
   const getDb = createDbOpener();
   const now = () => Date.now();
   const timers = {
@@ -34,7 +35,7 @@ function createWorkerApi(): WorkerApi<MessagePort> {
   };
 
   /** Counted here, and forwarded to the page's `onError` (which also logs in dev mode). */
-  const report = (code: string, detail: string) => {
+  const report: ErrorReporter = (code, detail) => {
     errors[code] = (errors[code] ?? 0) + 1;
     toPage(code, detail);
   };

@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../../src/shared/event.js';
 import { MAX_EVENT_JSON_LENGTH } from '../../../src/shared/schemas/event-checks.js';
-import { createEventValidator, loadSiteSchemas, type StandaloneValidateFn, type ValidationResult } from '../../../src/capture/validate.js';
+import { createEventValidator, loadSiteSchemas, type StandaloneValidateFn, type EventValidation } from '../../../src/capture/validate.js';
 import { makeEvent } from '../../helpers/events.js';
 import { compileSiteScript, runClassicScript } from '../../helpers/site-script.js';
 
 const validate = createEventValidator();
 const event = (overrides: Partial<WireEvent> = {}) => makeEvent('m-1', overrides);
 
-function rejection(result: ValidationResult): { code: string; reason: string } {
+function rejection(result: EventValidation): { code: string; reason: string } {
   if (result.ok) throw new Error('expected a rejection');
   return { code: result.code, reason: result.reason };
 }
