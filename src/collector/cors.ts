@@ -19,6 +19,7 @@
  */
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorBody } from './http-error.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -96,7 +97,7 @@ export function registerCors(app: FastifyInstance, origins: AllowedOrigins, onRe
     if (path === undefined || !crossOrigin.has(path)) {
       // The CORS plugin answers a preflight for any path: only the cross-origin routes have one.
       if (request.method === 'OPTIONS') {
-        return reply.code(404).send({ error: 'not-found', reason: `no cross-origin route ${request.url}` });
+        return reply.code(404).send(errorBody('not-found', `no cross-origin route ${request.url}`));
       }
       return;
     }
@@ -104,7 +105,7 @@ export function registerCors(app: FastifyInstance, origins: AllowedOrigins, onRe
     const origin = request.headers.origin;
     if (allowed(origin)) return;
     onRefused(request, origin!, path);
-    return reply.code(403).send({ error: 'origin-not-allowed', reason: `origin ${origin} may not send events here` });
+    return reply.code(403).send(errorBody('origin-not-allowed', `origin ${origin} may not send events here`));
   });
 
   // Loaded when the app becomes ready, after the hook above, which therefore runs first.

@@ -13,7 +13,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import { COLLECTOR_DEFAULTS } from '../shared/config.js';
 import { registerBodyParser } from './body.js';
 import { originChecker, registerCors, type AllowedOrigins } from './cors.js';
-import { toErrorAnswer } from './http-error.js';
+import { errorBody, toErrorAnswer } from './http-error.js';
 import { createOutcomeLog, newCounters, type CollectorCounters } from './ingest.js';
 import { anonymizeIp, normalizeIp, rateLimitKey } from './ip.js';
 import { createKeyRing, type KeyRing } from './keys.js';
@@ -155,7 +155,7 @@ export function createCollector(options: CollectorOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     const reason = `no route ${request.method} ${request.url.split('?')[0]}`;
     noteRefusal(request, 404, 'not-found', reason);
-    return reply.code(404).send({ error: 'not-found', reason });
+    return reply.code(404).send(errorBody('not-found', reason));
   });
   const ipLimiter = createRateLimiter(burstRule(options.rateLimit?.perIp ?? d.rateLimitPerIp), d.rateLimitMaxTracked);
   const keyLimiter = createRateLimiter(burstRule(options.rateLimit?.perKey ?? d.rateLimitPerKey), d.rateLimitMaxTracked);
@@ -175,7 +175,7 @@ export function createCollector(options: CollectorOptions): FastifyInstance {
       .code(429)
       .headers(corsPolicy.earlyHeaders(request))
       .header('retry-after', String(wait))
-      .send({ error: 'rate-limited', reason: `too many requests from this address; retry in ${wait} s` });
+      .send(errorBody('rate-limited', `too many requests from this address; retry in ${wait} s`));
   });
 
   // Shutting down: requests already being handled finish, and their answers close the connection,

@@ -4,7 +4,7 @@
  * default and show the wrong figures).
  */
 import type { AttributionModel, Bucket } from '../../shared/reports.js';
-import { HttpError } from '../http-error.js';
+import { HttpError, type HttpErrorCode } from '../http-error.js';
 import { bucketCountBound, MAX_BUCKETS } from './buckets.js';
 import { DEFAULT_OUTLIER_PARAMS, type OutlierParams } from './outliers.js';
 import type { TimeRange } from './source.js';
@@ -27,7 +27,7 @@ export interface SeriesQuery extends RangeQuery {
   bucket: Bucket;
 }
 
-function bad(code: string, reason: string): HttpError {
+function bad(code: HttpErrorCode, reason: string): HttpError {
   return new HttpError(400, code, reason);
 }
 

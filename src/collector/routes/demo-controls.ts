@@ -19,7 +19,7 @@
  * collector's errors are.
  */
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../http-error.js';
+import { errorBody, HttpError } from '../http-error.js';
 import { PIXEL_PATH } from './pixel.js';
 
 export const OUTAGE_PATH = '/demo/outage';
@@ -30,7 +30,7 @@ export const OUTAGE_RETRY_AFTER_S = 2;
 /** Every way events arrive: SDK batches, Segment singles, server-to-server, the pixel. */
 const INGEST_ROUTES = new Set(['POST /v1/batch', 'POST /v1/track', 'POST /v1/page', 'POST /v1/identify', 'POST /v1/s2s', `GET ${PIXEL_PATH}`]);
 
-const DOWN_ANSWER = { error: 'collector-down', reason: 'the collector is switched off (demo outage); resend later' };
+const DOWN_ANSWER = errorBody('collector-down', 'the collector is switched off (demo outage); resend later');
 
 export interface OutageState {
   down: boolean;

@@ -17,6 +17,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { RouteDeps } from './deps.js';
+import { errorBody } from '../http-error.js';
 
 export const SETTINGS_PATH = '/v1/projects/:writeKey/settings';
 export const METRICS_PATH = '/v1/m';
@@ -25,7 +26,7 @@ export function registerSegmentSettingsRoutes(app: FastifyInstance, deps: RouteD
   app.get<{ Params: { writeKey: string } }>(SETTINGS_PATH, { config: { crossOrigin: 'check' } }, async (request, reply) => {
     const { writeKey } = request.params;
     if (deps.keys.has('write') && deps.keys.find(writeKey)?.kind !== 'write') {
-      return reply.code(404).send({ error: 'not-found', reason: 'no source with this write key' });
+      return reply.code(404).send(errorBody('not-found', 'no source with this write key'));
     }
     return {
       integrations: {

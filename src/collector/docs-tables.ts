@@ -1,0 +1,35 @@
+/**
+ * The tables of docs/collector.md generated from their declarations: the options
+ * (cli-options.ts' COLLECTOR_OPTIONS) and the error codes (http-error.ts' ERROR_CODES). Each sits
+ * between `<!-- generated: NAME -->` and `<!-- /generated: NAME -->`; the rest of the page is written
+ * by hand. test/unit/collector/docs-tables.test.ts fails when the page differs from what this
+ * writes, and rewrites it when run with HOMING_WRITE_DOCS=1.
+ */
+import { optionsTableMarkdown } from './cli-options.js';
+import { ERROR_CODES } from './http-error.js';
+
+export function errorCodesTableMarkdown(): string {
+  const rows = Object.entries(ERROR_CODES)
+    .sort(([a, x], [b, y]) => x.status - y.status || a.localeCompare(b))
+    .map(([code, { status, meaning }]) => `| \`${code}\` | ${status} | ${meaning.replace(/\|/g, '\\|')} |`);
+  return ['| `error` | status | meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+export const GENERATED_TABLES: Readonly<Record<string, () => string>> = {
+  options: optionsTableMarkdown,
+  'error-codes': errorCodesTableMarkdown,
+};
+
+/** The page with each generated region rewritten; throws when a region's markers are missing. */
+export function renderGeneratedTables(markdown: string): string {
+  let out = markdown;
+  for (const [name, render] of Object.entries(GENERATED_TABLES)) {
+    const open = `<!-- generated: ${name} -->`;
+    const close = `<!-- /generated: ${name} -->`;
+    const start = out.indexOf(open);
+    const end = out.indexOf(close);
+    if (start < 0 || end < start) throw new Error(`docs: no region ${open} … ${close}`);
+    out = `${out.slice(0, start + open.length)}\n${render()}\n${out.slice(end)}`;
+  }
+  return out;
+}
