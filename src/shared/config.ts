@@ -68,7 +68,13 @@ export const DEFAULTS = {
 /** IndexedDB names shared by the worker (fallback path) and the service worker. */
 export const DB_NAME = 'homing';
 
-/** Collector defaults. */
+/**
+ * Collector defaults. Declared exceptions, kept beside their code because they are limits of a
+ * format or bounds of internal bookkeeping rather than settings: the report API's bounds
+ * (reports/query.ts, buckets.ts, loss.ts, live/filter.ts, live/live-event.ts), the log
+ * throttles' windows (ingest.ts, refused-origins.ts), the lingering close (server.ts), the ClickHouse
+ * erasure's batching (store/clickhouse-erase.ts) and the SQLite worker's group size.
+ */
 export const COLLECTOR_DEFAULTS = {
   port: 8787,
   host: '127.0.0.1',
@@ -119,6 +125,19 @@ export const COLLECTOR_DEFAULTS = {
    */
   clickhouseBatchRows: 20_000,
   clickhouseBatchMs: 50,
+  /** ClickHouse client timeouts: one insert or query of the store, one erasure (mutations), one report query. */
+  clickhouseRequestTimeoutMs: 30_000,
+  clickhouseErasureTimeoutMs: 60_000,
+  clickhouseReportTimeoutMs: 60_000,
+  /** Quality counters (duplicates, rejections by reason) are written to the store this often. */
+  qualityFlushMs: 1_000,
+  /**
+   * The live view, `GET /v1/live`: most clients at once, messages kept for a client whose socket is
+   * full (each at most ~4 KB of JSON), and the interval of the heartbeat comment.
+   */
+  liveMaxClients: 20,
+  liveQueueCapacity: 500,
+  liveHeartbeatMs: 15_000,
   /** On SIGTERM, in-flight requests get this long to finish before the process exits anyway. */
   shutdownTimeoutMs: 10_000,
   logLevel: 'info',

@@ -15,6 +15,7 @@
  */
 import type { IngestListener } from '../observe.js';
 import type { Awaitable, QualityCount } from '../store/store.js';
+import { COLLECTOR_DEFAULTS } from '../../shared/config.js';
 
 /** The `code` of the `flagged` row that counts events flagged by any rule (each event once). */
 export const FLAGGED_EVENTS = '';
@@ -74,7 +75,7 @@ export function createQualityRecorder(deps: QualityRecorderDeps): QualityRecorde
   // One write at a time, in order.
   const flush = () => (writing = writing.then(flushNow));
 
-  const timer = setInterval(() => void flush(), deps.flushMs ?? 1_000);
+  const timer = setInterval(() => void flush(), deps.flushMs ?? COLLECTOR_DEFAULTS.qualityFlushMs);
   timer.unref();
 
   return {

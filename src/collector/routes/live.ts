@@ -14,12 +14,13 @@ import { parseLiveFilter } from '../live/filter.js';
 import { createLiveHub, type LiveHub, type LiveSink } from '../live/hub.js';
 import { requireReadKey } from '../reports/read-key.js';
 import type { RouteDeps } from './deps.js';
+import { COLLECTOR_DEFAULTS } from '../../shared/config.js';
 
+/** From COLLECTOR_DEFAULTS, by the names LiveRouteOptions uses. */
 export const LIVE_DEFAULTS = {
-  maxClients: 20,
-  /** Messages kept for a client whose socket is full (each at most ~4 KB of JSON). */
-  queueCapacity: 500,
-  heartbeatMs: 15_000,
+  maxClients: COLLECTOR_DEFAULTS.liveMaxClients,
+  queueCapacity: COLLECTOR_DEFAULTS.liveQueueCapacity,
+  heartbeatMs: COLLECTOR_DEFAULTS.liveHeartbeatMs,
 } as const;
 
 export interface LiveRouteOptions {

@@ -21,6 +21,7 @@ import { bucketKeySql, offsetSql, roundedSql } from './clickhouse-reports-sql.js
 import { sqlInt, sqlString, sqlStringList, sqlStringSet } from './clickhouse-rows.js';
 import type { ClickHouseTarget } from './clickhouse-url.js';
 import type { LossCounts } from './store.js';
+import { COLLECTOR_DEFAULTS } from '../../shared/config.js';
 
 /** Inlined id sets (devices) can be long; the default 256 KiB query limit is too small. */
 const SETTINGS = { max_query_size: String(64 * 1024 * 1024) } as const;
@@ -42,7 +43,7 @@ export function openClickHouseReportSource(target: ClickHouseTarget): ReportSour
     url: target.url,
     username: target.username,
     password: target.password,
-    request_timeout: 60_000,
+    request_timeout: COLLECTOR_DEFAULTS.clickhouseReportTimeoutMs,
     log: { level: ClickHouseLogLevel.OFF },
   });
   return createClickHouseReportSource({ client, database: target.database, ownsClient: true });

@@ -24,6 +24,7 @@ import {
 import { createSchema } from './clickhouse-schema.js';
 import type { ClickHouseTarget } from './clickhouse-url.js';
 import type { EventStore, InsertResult, StoredProfile } from './store.js';
+import { COLLECTOR_DEFAULTS as D } from '../../shared/config.js';
 
 export interface ClickHouseStoreOptions {
   /** A group is inserted once it holds this many events... */
@@ -51,7 +52,8 @@ export interface ClickHouseStore extends EventStore {
 /** Connects, checks the server answers, creates the schema (idempotent), then accepts events. */
 export async function createClickHouseStore(target: ClickHouseTarget, options: ClickHouseStoreOptions = {}): Promise<ClickHouseStore> {
   const {
-    batchRows = 20_000, batchMs = 50, maxQueuedEvents = 100_000, requestTimeoutMs = 30_000, erasureTimeoutMs = 60_000, now = Date.now,
+    batchRows = D.clickhouseBatchRows, batchMs = D.clickhouseBatchMs, maxQueuedEvents = D.maxQueuedEvents,
+    requestTimeoutMs = D.clickhouseRequestTimeoutMs, erasureTimeoutMs = D.clickhouseErasureTimeoutMs, now = Date.now,
   } = options;
   const db = target.database;
   const client = createClient({

@@ -18,6 +18,7 @@ import { Worker } from 'node:worker_threads';
 import type { ErasureResult, EventStore, InsertResult, QualityCount, StoredEvent, StoredManifest, StoredProfile } from './store.js';
 import { toInsertResult, toManifestTuple, toRowTuple, type InsertJob, type JobResult, type SqliteStoreOptions } from './sqlite.js';
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker-protocol.js';
+import { COLLECTOR_DEFAULTS } from '../../shared/config.js';
 
 /** Thrown by `insertBatch` when too much is already waiting for the worker. */
 export class StoreBusyError extends Error {
@@ -44,7 +45,7 @@ type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 /** Starts the worker and resolves once it has opened (and migrated) the database. */
 export async function createSqliteWorkerStore(path: string, options: WorkerStoreOptions = {}): Promise<EventStore> {
-  const { maxQueuedEvents = 100_000, workerUrl = new URL('./sqlite-worker.js', import.meta.url), ...sqlite } = options;
+  const { maxQueuedEvents = COLLECTOR_DEFAULTS.maxQueuedEvents, workerUrl = new URL('./sqlite-worker.js', import.meta.url), ...sqlite } = options;
   const init: WorkerInit = { path, options: sqlite };
   const pending = new Map<number, Pending>();
   let nextId = 1;
