@@ -13,5 +13,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     retry: 0,
+    // After each file, any collector or browser a test started and did not stop is stopped.
+    setupFiles: ['test/helpers/process-cleanup.ts'],
   },
 });

@@ -7,7 +7,7 @@
 import type { Browser, Page } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { recordBatches } from '../test/helpers/batch-log.js';
-import { readEvents, type StoredRow } from '../test/helpers/collector-process.js';
+import { readEvents, type StoredRow } from '../test/helpers/collector.js';
 
 interface HomingGlobal {
   track(event: string, props?: Record<string, unknown>): void;

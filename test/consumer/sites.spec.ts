@@ -15,7 +15,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM_ARGS, resolveChromium } from '../helpers/browsers.js';
 import { until } from '../helpers/browser-control.js';
-import { readEvents, startCollectorProcess, type CollectorProcess } from '../helpers/collector-process.js';
+import { readEvents, startCollector, type Collector } from '../helpers/collector.js';
 import { freePort } from '../helpers/ports.js';
 import { startStaticServer, type StaticServer } from '../helpers/static-server.js';
 import { buildSite, installConsumerProjects, sh, SITE_NAMES, type ConsumerProjects, type SiteName } from './consumer-projects.js';
@@ -23,7 +23,7 @@ import { buildSite, installConsumerProjects, sh, SITE_NAMES, type ConsumerProjec
 test.describe.configure({ mode: 'serial' });
 
 let projects: ConsumerProjects;
-let collector: CollectorProcess;
+let collector: Collector;
 let dbPath: string;
 let browser: Browser;
 const sites = new Map<SiteName, StaticServer>();
@@ -36,7 +36,7 @@ test.beforeAll(async () => {
   const origins = SITE_NAMES.map((name) => `http://127.0.0.1:${ports[name]}`);
   dbPath = join(projects.root, 'events.sqlite');
   // --origins as a real deployment sets it: only these sites may send.
-  collector = await startCollectorProcess({ port: await freePort(), dbPath, origins, cliPath: projects.collectorCli });
+  collector = await startCollector({ port: await freePort(), dbPath, origins, cliPath: projects.collectorCli });
   for (const name of SITE_NAMES) {
     await buildSite(projects, name, collector.url);
     sites.set(name, await startStaticServer(projects.outputDir(name), ports[name]));

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'puppeteer-core';
 import { createDemoServer } from '../../demo/server.js';
 import { browserControl, until, type BrowserControl } from '../helpers/browser-control.js';
-import { readEvents, startCollectorProcess, type CollectorProcess, type StoredRow } from '../helpers/collector-process.js';
+import { readEvents, startCollector, type Collector, type StoredRow } from '../helpers/collector.js';
 import { startFaultyProxy, type FaultyProxy } from '../helpers/faulty-proxy.js';
 import { launchBrowser, type BrowserName, type Launched } from '../helpers/launch.js';
 import { outboxPending } from '../helpers/idb-readers.js';
@@ -33,7 +33,7 @@ export interface Scenario {
   origin: string;
   /** The collector's SQLite file: read it with `tally` / `probes`. */
   dbPath: string;
-  collector: CollectorProcess;
+  collector: Collector;
   proxy: FaultyProxy;
   launched: Launched;
   control: BrowserControl;
@@ -59,7 +59,7 @@ export async function startScenario(name: BrowserName, options: { profile?: bool
     const [collectorPort, demoPort] = [await freePort(), await freePort()];
     const origin = `http://127.0.0.1:${demoPort}`;
     const dbPath = join(dir, 'events.sqlite');
-    const collector = await startCollectorProcess({ port: collectorPort, dbPath, origins: [origin] });
+    const collector = await startCollector({ port: collectorPort, dir, dbPath, origins: [origin] });
     later(() => collector.stop());
     const proxy = await startFaultyProxy({ target: collector.url });
     later(() => proxy.stop());

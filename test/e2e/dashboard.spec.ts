@@ -3,9 +3,10 @@
  * (dashboard-data.ts: an outlier hour, sequence gaps, duplicates, rejections, a funnel): every
  * chart draws, every number in the tables is the report API's answer to the same question, the
  * live panel shows an event sent while the page is open, and it fits a phone. Screenshots go to
- * docs/dashboard.png and docs/dashboard-phone.png (docs/reports.md shows them).
+ * docs/dashboard.png and docs/dashboard-phone.png (docs/reports.md shows them) with
+ * HOMING_UPDATE_SCREENSHOTS=1, else to test-results/screenshots/ (test/helpers/screenshots.ts).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
@@ -13,6 +14,7 @@ import type {
   AttributionReport, FunnelReport, OutliersReport, QualityReport, SessionsReport, TopEventsReport,
 } from '../../src/shared/reports.js';
 import { startCollector, type Collector } from '../helpers/collector.js';
+import { screenshotPath } from '../helpers/screenshots.js';
 import { loadTraffic, newMessageId, type Planted } from './dashboard-data.js';
 
 const READ_KEY = 'read-key-e2e-0123456789';
@@ -176,8 +178,7 @@ test('draws every chart, and every number in its tables is the report API answer
   await page.locator('#event').selectOption('');
   await expect(page.locator('#main')).toHaveAttribute('data-state', 'ready');
 
-  mkdirSync('docs', { recursive: true });
-  await page.screenshot({ path: 'docs/dashboard.png', fullPage: true });
+  await page.screenshot({ path: screenshotPath('dashboard.png'), fullPage: true });
 });
 
 test('the live panel shows events sent while the page is open, with their results', async ({ page }) => {
@@ -229,7 +230,7 @@ test('fits a phone screen: no sideways scrolling, charts as wide as the screen',
   for (const w of widths.canvases) expect(w).toBeLessThanOrEqual(390);
   const p = await paint(page, 'series', [37, 99, 235]);
   expect(p.colored).toBeGreaterThan(0);
-  await page.screenshot({ path: 'docs/dashboard-phone.png', fullPage: true });
+  await page.screenshot({ path: screenshotPath('dashboard-phone.png'), fullPage: true });
   await context.close();
 });
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDemoServer } from '../../demo/server.js';
-import { startCollectorProcess, readEvents } from '../helpers/collector-process.js';
+import { readEvents, startCollector } from '../helpers/collector.js';
 import { freePort } from '../helpers/ports.js';
 
 export interface CollectorFixture {
@@ -45,11 +45,11 @@ export const test = base.extend<{ ports: Ports; collector: CollectorFixture; dem
     const dir = mkdtempSync(join(tmpdir(), 'homing-e2e-'));
     const dbPath = join(dir, 'events.sqlite');
     // The collector allows the demo's origin only, so CORS is exercised for real.
-    const proc = await startCollectorProcess({ port: ports.collector, dbPath, origins: [`http://127.0.0.1:${ports.demo}`], extraArgs: collectorArgs });
+    const proc = await startCollector({ port: ports.collector, dir, dbPath, origins: [`http://127.0.0.1:${ports.demo}`], args: collectorArgs });
     await use({
       url: proc.url,
       dbPath,
-      stop: () => proc.stop(),
+      stop: async () => void (await proc.stop()),
       start: () => proc.start(),
       events: () => readEvents(dbPath) as StoredRow[],
     });

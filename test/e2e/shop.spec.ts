@@ -4,10 +4,11 @@
  * wishlist and the cart, switch the collector "down", buy, watch the panel show the events piling
  * up in the outbox, switch it back and watch them drain; then every event must be stored once.
  *
- * It also takes the pictures of the README and docs/demo.md: docs/demo.png (desktop) and docs/demo-phone.png.
+ * It also takes the pictures of the README and docs/demo.md: docs/demo.png (desktop) and docs/demo-phone.png
+ * (written there with HOMING_UPDATE_SCREENSHOTS=1, else to test-results/screenshots/: test/helpers/screenshots.ts).
  */
-import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
+import { screenshotPath } from '../helpers/screenshots.js';
 import { test, expect, openDemo, stats } from './fixtures.js';
 
 test.use({ collectorArgs: ['--demo-controls'] });
@@ -75,10 +76,9 @@ test('a shopper buys while the collector is down: the panel shows the pile-up an
   expect(collector.events().length).toBe(beforeOutage);
   expect(await panelNumber(page, 'delivered')).toBe(beforeOutage);
 
-  mkdirSync('docs', { recursive: true });
-  await page.screenshot({ path: 'docs/demo.png' });
+  await page.screenshot({ path: screenshotPath('demo.png') });
   await page.setViewportSize(PHONE);
-  await page.screenshot({ path: 'docs/demo-phone.png', fullPage: true });
+  await page.screenshot({ path: screenshotPath('demo-phone.png'), fullPage: true });
   await page.setViewportSize(DESKTOP);
 
   // Back up: the outbox drains by itself (the SW honours the 503's Retry-After, then resends).

@@ -2,7 +2,8 @@
  * A private ClickHouse server for tests and benches: the installed binary (Debian's
  * `clickhouse-server` 18.16 on these machines, or a current single `clickhouse` binary) with its own
  * config, users and data under a temp dir, on free loopback ports, started without any service
- * manager and stopped by its own PID.
+ * manager through test/helpers/process.ts (ready when /ping answers; stopped by its own PID, SIGKILL
+ * after 30 s; stopped after the test file at the latest).
  *
  * The config is written here rather than sed-edited from /etc/clickhouse-server: it names only what
  * a test needs (ports, paths, loopback, two users), so it does not depend on the packaged file.
@@ -10,13 +11,12 @@
  *
  * There is no skip: when no binary is found, `startClickHouse` throws with what to install.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
+import { startProcess, type Managed } from './process.js';
 
-const START_TIMEOUT_MS = 30_000;
 /** ClickHouse took ~12 s to stop right after a million-row run (docs/store-facts.md "ClickHouse"). */
 const STOP_TIMEOUT_MS = 30_000;
 
@@ -59,15 +59,8 @@ export async function startClickHouse(): Promise<ClickHouseServer> {
   writeFileSync(join(dir, 'config.xml'), configXml(dir, port, tcpPort, interserverPort));
   writeFileSync(join(dir, 'users.xml'), USERS_XML);
 
-  let output = '';
-  const child = spawn(binary.command, [...binary.args, `--config-file=${join(dir, 'config.xml')}`], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const httpUrl = `http://127.0.0.1:${port}`;
-  const logs = () => {
+  const logs = (output: string) => {
     let text = output;
     for (const name of ['server.log', 'server.err.log']) {
       try {
@@ -78,25 +71,32 @@ export async function startClickHouse(): Promise<ClickHouseServer> {
     }
     return text;
   };
-  const stop = async () => {
-    await kill(child);
-    rmSync(dir, { recursive: true, force: true });
-  };
-
+  let child: Managed;
   try {
-    await waitForPing(httpUrl, child);
+    child = await startProcess({
+      name: 'clickhouse',
+      command: binary.command,
+      args: [...binary.args, `--config-file=${join(dir, 'config.xml')}`],
+      cwd: dir,
+      env: process.env,
+      probe: async () => (await fetch(`${httpUrl}/ping`)).status === 200,
+      graceMs: STOP_TIMEOUT_MS,
+    });
   } catch (err) {
-    const text = logs();
-    await stop();
-    throw new Error(`${(err as Error).message}\n--- clickhouse output ---\n${text}`);
+    const text = logs('');
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`${(err as Error).message}${text}`, { cause: err });
   }
   return {
     httpUrl,
     port,
     dbUrl: (database) => `clickhouse://127.0.0.1:${port}/${database}`,
     pid: child.pid!,
-    stop,
-    output: logs,
+    async stop() {
+      await child.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    output: () => logs(child.output()),
   };
 }
 
@@ -104,33 +104,6 @@ async function distinctFreePorts(n: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < n) ports.add(await freePort());
   return [...ports];
-}
-
-async function waitForPing(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`clickhouse exited (${child.signalCode ?? child.exitCode}) while starting`);
-    try {
-      const res = await fetch(`${url}/ping`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`clickhouse did not answer ${url}/ping within ${START_TIMEOUT_MS} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 function configXml(dir: string, port: number, tcpPort: number, interserverPort: number): string {

@@ -1,123 +1,152 @@
 /**
- * A real collector process for the integration tests: the built bin (dist/collector/cli.js; build
- * first) on a port the OS picks (`--port 0`, read back from its "listening on" line), a fresh SQLite
- * file in its own temp dir, and whatever flags and environment the test needs.
+ * The one collector launcher of the tests (integration, e2e, cross, clients, consumer): the built
+ * bin (dist/collector/cli.js; build first) as a child process through test/helpers/process.ts, so
+ * it is started against its "listening on" line and an answer from /healthz, stopped with SIGTERM
+ * then SIGKILL, and stopped after the file even when a test timed out first.
  *
- * Only the child this helper spawned is ever signalled, by its PID. Everything it prints is kept,
- * for assertions on logs and for failure messages.
+ * By default it listens on a port the OS picks (`--port 0`, read back from that line) with a fresh
+ * SQLite file in its own temp dir; `port` fixes the port, so `stop()` then `start()` brings it back
+ * at the URL a service worker already knows, with the events stored so far still there. The child's
+ * environment is explicit: no HOMING_* from the shell running the tests leaks in.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { runProcess, startProcess, type Exit, type Managed } from './process.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/collector/cli.js', import.meta.url));
-const START_TIMEOUT_MS = 15_000;
-const STOP_TIMEOUT_MS = 15_000;
 
 export const ADMIN_KEY = 'admin-key-0123456789abcdef';
 
+const LISTENING = /homing-collector listening on (https?):\/\/[^\s:]+:(\d+)/;
+
 export interface Collector {
-  /** `http://127.0.0.1:port` (https with TLS). */
-  url: string;
-  port: number;
+  /** `http://host:port` (https with TLS); the same across `stop()`/`start()`. */
+  readonly url: string;
+  readonly port: number;
   dir: string;
+  /** The `--db` given: the SQLite file, or a ClickHouse URL. */
   dbPath: string;
-  proc: ChildProcess;
+  /** The running child (the last one, once stopped). */
+  readonly proc: ChildProcess;
+  /** PID of the running child, or undefined while stopped. */
+  pid(): number | undefined;
+  /** Everything the children printed, for assertions and failure messages. */
   output(): string;
-  /** Resolves once the output matches, or rejects after `ms`. */
+  /** Resolves once the current child's output matches, or rejects after `ms`. */
   waitForOutput(pattern: RegExp, ms?: number): Promise<void>;
-  /** Sends `signal` (default SIGTERM) to this child and waits for it to exit (SIGKILL after 15 s). */
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends `signal` (default SIGTERM) to this child and waits for it to exit (SIGKILL after the grace period). */
+  stop(signal?: NodeJS.Signals): Promise<Exit>;
+  /** Starts it again on the same port and database; resolves once it serves. */
+  start(): Promise<void>;
   /** Stops the process if it still runs and removes its temp dir. */
   dispose(): Promise<void>;
 }
 
 export interface StartOptions {
-  args?: string[];
+  /** More flags, e.g. `['--write-keys', key]`. */
+  args?: readonly string[];
   env?: Record<string, string>;
-  /** Reuse a directory (its collector.sqlite); a fresh temp dir otherwise. */
+  /** Reuse a directory (its collector.sqlite); a fresh temp dir otherwise (none when `dbPath` is given). */
   dir?: string;
+  /** `--db`: a SQLite file or a ClickHouse URL; `<dir>/collector.sqlite` by default. */
+  dbPath?: string;
+  /** A fixed port; 0 (the OS picks) by default. */
+  port?: number;
+  host?: string;
+  /** `--origins`: exact origins allowed to send from a browser, or `'*'`; the bin's default when absent. */
+  origins?: readonly string[] | '*';
+  /** The bin to run; the built dist/collector/cli.js by default (the consumer tests run the packed one). */
+  cliPath?: string;
+  /** Start-up budget (test/helpers/process.ts START_TIMEOUT_MS by default). */
+  timeoutMs?: number;
 }
 
 export async function startCollector(options: StartOptions = {}): Promise<Collector> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} does not exist: build first (node build.mjs --no-types)`);
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'homing-int-'));
-  const dbPath = join(dir, 'collector.sqlite');
-  const args = [CLI, '--port', '0', '--host', '127.0.0.1', '--db', dbPath, ...(options.args ?? [])];
-  // The environment is explicit: no HOMING_* from the shell running the tests leaks in.
+  const cli = options.cliPath ?? CLI;
+  if (!existsSync(cli)) throw new Error(`${cli} does not exist: build first (node build.mjs)`);
+  // A temp dir only when the database goes in it; removed by dispose() unless it was given.
+  const ownDir = options.dir === undefined && options.dbPath === undefined;
+  const dir = options.dir ?? (ownDir ? mkdtempSync(join(tmpdir(), 'homing-int-')) : '');
+  const dbPath = options.dbPath ?? join(dir, 'collector.sqlite');
+  const host = options.host ?? '127.0.0.1';
+  const origins = options.origins === undefined ? [] : ['--origins', options.origins === '*' ? '*' : options.origins.join(',')];
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', ...options.env };
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-  let output = '';
-  const waiters = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const w of waiters) w();
-  };
-  proc.stdout!.on('data', onData);
-  proc.stderr!.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.once('exit', (code, signal) => {
-      resolve({ code, signal });
-      for (const w of waiters) w();
-    }),
-  );
+  let port = options.port ?? 0;
+  let scheme = 'http';
+  let child: Managed | null = null;
+  let last: Managed | null = null;
+  let earlier = '';
 
-  function waitForOutput(pattern: RegExp, ms = START_TIMEOUT_MS): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (pattern.test(output)) done();
-        else if (proc.exitCode !== null || proc.signalCode !== null) done(new Error(`collector exited before printing ${pattern}\n${output}`));
-      };
-      const timer = setTimeout(() => done(new Error(`no ${pattern} within ${ms} ms\n--- collector output ---\n${output}`)), ms);
-      const done = (err?: Error) => {
-        clearTimeout(timer);
-        waiters.delete(check);
-        if (err) reject(err);
-        else resolve();
-      };
-      waiters.add(check);
-      check();
+  async function start(): Promise<void> {
+    if (child?.running()) return;
+    if (last) earlier += last.output() + '\n';
+    const args = [cli, '--port', String(port), '--host', host, '--db', dbPath, ...origins, ...(options.args ?? [])];
+    child = last = await startProcess({
+      name: 'collector',
+      command: process.execPath,
+      args,
+      env,
+      timeoutMs: options.timeoutMs,
+      ready: LISTENING,
+      // The line says the socket is bound; any HTTP answer from /healthz says requests are served.
+      probe: async (started) => {
+        const m = LISTENING.exec(started.output())!;
+        [scheme, port] = [m[1]!, Number(m[2])];
+        if (scheme === 'https') return true;
+        await fetch(`http://${host}:${port}/healthz`);
+        return true;
+      },
     });
   }
 
-  async function stop(signal: NodeJS.Signals = 'SIGTERM') {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      proc.kill(signal);
-      const result = await exited;
-      clearTimeout(timer);
-      return result;
-    }
-    return exited;
-  }
-
   try {
-    await waitForOutput(/homing-collector listening on https?:\/\/127\.0\.0\.1:\d+/);
+    await start();
   } catch (err) {
-    await stop('SIGKILL');
-    if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  const m = /homing-collector listening on (https?):\/\/127\.0\.0\.1:(\d+)/.exec(output)!;
-  const port = Number(m[2]);
   return {
-    url: `${m[1]}://127.0.0.1:${port}`,
-    port,
+    get url() {
+      return `${scheme}://${host}:${port}`;
+    },
+    get port() {
+      return port;
+    },
     dir,
     dbPath,
-    proc,
-    output: () => output,
-    waitForOutput,
-    stop,
+    get proc() {
+      return last!.proc;
+    },
+    pid: () => (child?.running() ? child.pid : undefined),
+    output: () => earlier + (last?.output() ?? ''),
+    async waitForOutput(pattern: RegExp, ms?: number) {
+      await last!.waitForOutput(pattern, ms);
+    },
+    async stop(signal?: NodeJS.Signals) {
+      const proc = last!;
+      child = null;
+      return proc.stop(signal);
+    },
+    start,
     async dispose() {
-      await stop();
-      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      await last?.stop();
+      child = null;
+      if (ownDir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs the bin to completion (`audit`, a start-up that must fail): its exit and output. */
+export function runCollectorCli(
+  args: readonly string[],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Exit & { stdout: string; stderr: string }> {
+  return runProcess(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...options.env }, timeoutMs: options.timeoutMs });
 }
 
 export interface RawResponse {
@@ -208,4 +237,30 @@ export async function stats(c: Collector): Promise<Record<string, number>> {
 export async function healthy(url: string): Promise<boolean> {
   const res = await send(url, { path: '/healthz' });
   return res.status === 200;
+}
+
+export interface StoredRow {
+  messageId: string;
+  /** Epoch ms, collector clock. */
+  receivedAt: number;
+  /** The stored payload: the wire event plus `receivedAt` and `originalTimestamp`. */
+  event: Record<string, any>;
+}
+
+/**
+ * Every stored event in insertion order, read straight from the collector's SQLite file through a
+ * read-only connection (safe while the collector runs: WAL readers do not block its writes).
+ */
+export function readEvents(dbPath: string): StoredRow[] {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare('SELECT message_id, received_at, payload FROM events ORDER BY rowid').all() as Array<{
+      message_id: string;
+      received_at: number;
+      payload: string;
+    }>;
+    return rows.map((r) => ({ messageId: r.message_id, receivedAt: r.received_at, event: JSON.parse(r.payload) }));
+  } finally {
+    db.close();
+  }
 }

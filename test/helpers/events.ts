@@ -36,18 +36,17 @@ export function wireEvent(overrides: Partial<WireEvent> = {}): WireEvent {
   };
 }
 
-/** A minimal `track` event with a given id, as the outbox and pipeline tests store and send them. */
+/**
+ * The same event with a given id and a minimal context (no page, campaign or session), as the
+ * outbox and pipeline tests store and send them.
+ */
 export function makeEvent(messageId: string, overrides: Partial<WireEvent> = {}): WireEvent {
-  return {
-    type: 'track',
-    event: 'product_viewed',
-    properties: { product_id: 'sku-1' },
+  return wireEvent({
     messageId,
-    anonymousId: 'anon-1',
-    timestamp: '2026-11-28T12:00:00.000Z',
+    properties: { product_id: 'sku-1' },
     context: { channel: 'browser', library: { name: 'homing', version: '0.1.0' } },
     ...overrides,
-  };
+  });
 }
 
 /** Session rules as configured by default. */

@@ -5,11 +5,13 @@
  *
  * Binaries: Chromium as test/helpers/browsers.ts resolves it (CHROMIUM_PATH, /usr/bin/chromium,
  * Playwright's own); Firefox from FIREFOX_PATH, else /usr/bin/firefox-esr. No browser is an error
- * naming what was tried, never a skipped test.
+ * naming what was tried, never a skipped test. Each browser's process is registered with
+ * test/helpers/process.ts, so none outlives its test file.
  */
 import { existsSync } from 'node:fs';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { CHROMIUM_ARGS, resolveChromium } from './browsers.js';
+import { adoptProcess } from './process.js';
 
 export type BrowserName = 'chromium' | 'firefox';
 export const BROWSERS: readonly BrowserName[] = ['chromium', 'firefox'];
@@ -80,6 +82,9 @@ export async function launchBrowser(name: BrowserName, options: LaunchOptions = 
       : await puppeteer.launch({ ...common, browser: 'chrome', executablePath: resolveChromium(), args: CHROMIUM_ARGS });
   const lines: string[] = [];
   const proc = browser.process();
+  // Registered with the process helper: a test that times out before closing it still leaves no
+  // browser running after its file (test/helpers/process.ts stopAll).
+  if (proc) adoptProcess(`${name} browser`, proc, 5_000);
   // Firefox prints console lines on stdout (with the pref above) and uncaught errors of pages,
   // workers and service workers on stderr, as `JavaScript error: URL, line N: …`.
   const keep = (prefix: string) => {

@@ -6,7 +6,6 @@
  * Whatever the path, the stored distinct count is exact and the channels are merged, and the
  * reports of either node count each event once.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,10 +14,9 @@ import { createClickHouseStore, type ClickHouseStore } from '../../../src/collec
 import { parseClickHouseUrl } from '../../../src/collector/store/clickhouse-url.js';
 import type { WireEvent } from '../../../src/shared/event.js';
 import { CLICKHOUSE_TEST_USER, startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse.js';
-import { startCollectorProcess, type CollectorProcess } from '../../helpers/collector-process.js';
+import { runCollectorCli, startCollector, type Collector } from '../../helpers/collector.js';
 import { freePort } from '../../helpers/ports.js';
 import { wireEvent } from '../../helpers/events.js';
-import { CLI } from '../../helpers/collector.js';
 
 const WRITE_KEY = 'wk_cluster_test';
 const S2S_KEY = 's2s-cluster-0123456789abcdef';
@@ -28,7 +26,7 @@ const READ_KEY = 'read-cluster-0123456789abcdef';
 let clickhouse: ClickHouseServer;
 let dir: string;
 let dbUrl: string;
-let nodes: CollectorProcess[] = [];
+let nodes: Collector[] = [];
 let reader: ClickHouseStore;
 
 interface Answer {
@@ -37,7 +35,7 @@ interface Answer {
   rejected: unknown[];
 }
 
-async function post(node: CollectorProcess, path: string, batch: WireEvent[], key: string): Promise<{ status: number; body: Answer & { error?: string }; retryAfter: string | null }> {
+async function post(node: Collector, path: string, batch: WireEvent[], key: string): Promise<{ status: number; body: Answer & { error?: string }; retryAfter: string | null }> {
   const res = await fetch(`${node.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
@@ -61,7 +59,7 @@ beforeAll(async () => {
   url.password = CLICKHOUSE_TEST_USER.password;
   dbUrl = url.href;
   for (let i = 0; i < 2; i++) {
-    nodes.push(await startCollectorProcess({ port: await freePort(), dbPath: dbUrl, extraArgs: ['--keys-file', keysFile, '--ch-batch-ms', '20'] }));
+    nodes.push(await startCollector({ port: await freePort(), dbPath: dbUrl, origins: '*', args: ['--keys-file', keysFile, '--ch-batch-ms', '20'] }));
   }
   reader = await createClickHouseStore(parseClickHouseUrl(dbUrl));
 }, 120_000);
@@ -124,7 +122,7 @@ describe('two collector processes on one ClickHouse', () => {
   it('reports each event once from either node, with the duplicates of both nodes counted', async () => {
     const now = Date.now();
     const range = `from=${now - 3_600_000}&to=${now + 3_600_000}`;
-    const read = async <T>(node: CollectorProcess, path: string): Promise<T> => {
+    const read = async <T>(node: Collector, path: string): Promise<T> => {
       const res = await fetch(`${node.url}${path}`, { headers: { authorization: `Bearer ${READ_KEY}` } });
       expect(res.status).toBe(200);
       return (await res.json()) as T;
@@ -145,14 +143,7 @@ describe('two collector processes on one ClickHouse', () => {
     expect(quality[0].duplicates.byChannel.server).toBe(100);
 
     // The audit command reads the same database: the same duplicates, a pass (the password from the URL, never printed).
-    const audit = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const p = spawn(process.execPath, [CLI, 'audit', '--db', dbUrl, '--from', String(now - 3_600_000), '--to', String(now + 3_600_000), '--json', '--max-duplicate-rate', '1', '--max-missing-rate', '1'], {
-        stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH ?? '' },
-      });
-      let stdout = '';
-      p.stdout.on('data', (d: Buffer) => (stdout += d));
-      p.on('exit', (code) => resolve({ code, stdout }));
-    });
+    const audit = await runCollectorCli(['audit', '--db', dbUrl, '--from', String(now - 3_600_000), '--to', String(now + 3_600_000), '--json', '--max-duplicate-rate', '1', '--max-missing-rate', '1']);
     expect(audit.code).toBe(0);
     expect((JSON.parse(audit.stdout) as { report: Quality }).report.duplicates).toEqual(quality[0].duplicates);
 

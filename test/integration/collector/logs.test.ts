@@ -52,5 +52,5 @@ describe('logs', () => {
       expect(out).not.toContain(secret);
       expect(out).not.toContain(Buffer.from(`${secret}:`).toString('base64'));
     }
-  }, 20_000);
+  }, 60_000);
 });

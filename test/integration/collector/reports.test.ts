@@ -4,14 +4,13 @@
  * manifest), the collector restarted (the quality counters must survive it), then every report
  * answers the figures the fixture was built to give, and the audit exits by its thresholds.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   AttributionReport, EventsReport, FunnelReport, OutliersReport, QualityReport, SessionsReport, TopEventsReport,
 } from '../../../src/shared/reports.js';
 import type { WireEvent } from '../../../src/shared/event.js';
 import { newId, wireEvent } from '../../helpers/events.js';
-import { CLI, postJson, send, startCollector, type Collector } from '../../helpers/collector.js';
+import { postJson, runCollectorCli, send, startCollector, type Collector } from '../../helpers/collector.js';
 
 const READ = 'read-key-0123456789abcdef';
 const S2S = 's2s-key-0123456789abcdef';
@@ -156,16 +155,7 @@ describe('the report API of a real collector', () => {
 });
 
 function audit(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, 'audit', '--db', c.dbPath, '--from', String(FROM), '--to', String(TO), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d));
-    p.stderr.on('data', (d: Buffer) => (stderr += d));
-    p.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCollectorCli(['audit', '--db', c.dbPath, '--from', String(FROM), '--to', String(TO), ...args]);
 }
 
 describe('homing-collector audit', () => {

@@ -3,13 +3,12 @@
  * process, by policy: Homing's own events refused, other libraries' stored and flagged. A schema the
  * collector cannot compile stops its start.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wireEvent } from '../../helpers/events.js';
-import { ADMIN_KEY, CLI, postJson, readRows, startCollector, stats, type Collector } from '../../helpers/collector.js';
+import { ADMIN_KEY, postJson, readRows, runCollectorCli, startCollector, stats, type Collector } from '../../helpers/collector.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'homing-schemas-'));
 writeFileSync(join(dir, 'purchase.json'), JSON.stringify({ type: 'object', required: ['order_id'], properties: { order_id: { type: 'string' } } }));
@@ -42,18 +41,12 @@ describe('--schemas', () => {
 it('exits 2 naming the file when a schema does not compile', async () => {
   const bad = mkdtempSync(join(tmpdir(), 'homing-schemas-bad-'));
   writeFileSync(join(bad, 'purchase.json'), JSON.stringify({ type: 'object', required: 'order_id' }));
-  let proc: ReturnType<typeof spawn> | undefined;
   try {
-    proc = spawn(process.execPath, [CLI, '--port', '0', '--db', join(bad, 'c.sqlite'), '--schemas', bad], { env: { PATH: process.env.PATH ?? '' } });
-    let stderr = '';
-    proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const started = proc;
-    const code = await new Promise<number | null>((resolve) => started.on('exit', resolve));
+    // Had it started listening instead of exiting, runCollectorCli stops it after its timeout.
+    const { code, stderr } = await runCollectorCli(['--port', '0', '--db', join(bad, 'c.sqlite'), '--schemas', bad], { timeoutMs: 20_000 });
     expect(code).toBe(2);
     expect(stderr).toContain('purchase.json');
   } finally {
-    // Had it started listening instead of exiting, the test fails and the process must not outlive it.
-    if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     rmSync(bad, { recursive: true, force: true });
   }
 }, 30_000);

@@ -72,5 +72,5 @@ describe('TLS', () => {
     const after = await https({ path: '/healthz', ca: readFileSync(second.cert) });
     expect(after.status).toBe(200);
     expect(after.fingerprint).not.toBe(before);
-  }, 20_000);
+  }, 60_000);
 });

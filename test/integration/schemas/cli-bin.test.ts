@@ -3,12 +3,11 @@
  * this needs `node build.mjs` first (npm test builds before vitest). The command's logic is tested
  * in-process by test/unit/schemas/cli.test.ts.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runProcess } from '../../helpers/process.js';
 import { runClassicScript, SITE_FIXTURES } from '../../helpers/site-script.js';
 
 const OBJECT = { type: 'object' };
@@ -35,20 +34,19 @@ function schemaDir(files: Record<string, unknown>): string {
 const BIN = new URL('../../../dist/schemas-cli/cli.js', import.meta.url).pathname;
 // Never skipped: without the build this fails and says so.
 describe('dist/schemas-cli/cli.js', () => {
-  const run = promisify(execFile);
-
   it('exists (run `node build.mjs` first)', () => {
     expect(existsSync(BIN)).toBe(true);
   });
 
   it('compiles from its own install location and exits 0', async () => {
-    const { stdout } = await run(BIN, ['compile', SITE_FIXTURES, '--out', out]);
+    const { code, stdout } = await runProcess(BIN, ['compile', SITE_FIXTURES, '--out', out]);
+    expect(code).toBe(0);
     expect(stdout).toContain('purchase_completed');
     expect(Object.keys(runClassicScript(readFileSync(out, 'utf8')).HOMING_SCHEMAS as object)).toHaveLength(2);
   });
 
   it('exits 2 on a bad event name', async () => {
-    const failure = await run(BIN, ['compile', schemaDir({ 'Bad.json': OBJECT }), '--out', out]).catch((e: unknown) => e);
+    const failure = await runProcess(BIN, ['compile', schemaDir({ 'Bad.json': OBJECT }), '--out', out]);
     expect(failure).toMatchObject({ code: 2, stderr: expect.stringContaining('"Bad" is not a valid event name') });
   });
 });
