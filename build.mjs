@@ -30,6 +30,8 @@ const types = !process.argv.includes('--no-types');
 const ifChanged = process.argv.includes('--if-changed');
 const OUT = 'dist';
 const STAMP = `${OUT}/.inputs-sha256`;
+/** src/shared/config.ts's LIBRARY_VERSION, in every bundle: the browser package's version, never copied by hand. */
+const VERSION = { __HOMING_VERSION__: JSON.stringify(JSON.parse(await readFile('packages/homing/package.json', 'utf8')).version) };
 
 /** gzip bytes; only the budgets docs/budgets.md sets. The stub is inlined in every page, so it is tiny. */
 const BUDGETS = {
@@ -43,7 +45,7 @@ const browser = {
   minify: !dev,
   sourcemap: true,
   target: ['chrome100', 'firefox115', 'safari16'],
-  define: { 'process.env.NODE_ENV': JSON.stringify(dev ? 'development' : 'production') },
+  define: { 'process.env.NODE_ENV': JSON.stringify(dev ? 'development' : 'production'), ...VERSION },
   legalComments: 'none',
   logLevel: 'warning',
 };
@@ -55,6 +57,7 @@ const node = {
   target: 'node20',
   format: 'esm',
   packages: 'external',
+  define: VERSION,
   sourcemap: true,
   logLevel: 'warning',
 };

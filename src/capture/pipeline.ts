@@ -43,7 +43,7 @@ export interface PipelineDeps {
   quarantine: (event: WireEvent, code: ValidationCode, reason: string) => Promise<void>;
   rules: Record<string, EventRule>;
   batch: { maxEvents: number; maxBytes: number; maxWaitMs: number; persistMax: number };
-  /** Wait before retrying a persist that failed (quota, IndexedDB error); doubles up to 30 s. */
+  /** Wait before retrying a persist that failed (quota, IndexedDB error); doubles up to DEFAULTS.persistRetryMaxMs. */
   retryMs: number;
   now: () => number;
   setTimeout: (fn: () => void, ms: number) => unknown;
@@ -180,7 +180,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       countError('persist-failed', String(err));
       queue.unshift(...taken);
       for (const [reason, n] of Object.entries(report)) dropped[reason] = (dropped[reason] ?? 0) + n;
-      const wait = Math.min(30_000, deps.retryMs * 2 ** failures++);
+      const wait = Math.min(DEFAULTS.persistRetryMaxMs, deps.retryMs * 2 ** failures++);
       deps.setTimeout(() => {
         busy = false;
         void pump();

@@ -98,7 +98,7 @@ export function createDeliveryStack(
     writeKey: options.writeKey,
     beforeFlush: async () => {
       // Expiry reads the whole outbox, so at most once an hour per context.
-      if (now() - lastExpiry > 3_600_000) {
+      if (now() - lastExpiry > DEFAULTS.expirySweepMs) {
         lastExpiry = now();
         await upkeep.expire(now() - DEFAULTS.retentionMs);
       }

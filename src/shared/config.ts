@@ -4,7 +4,12 @@
 import { CLIENT_DEFAULTS } from './client-defaults.js';
 
 export const LIBRARY_NAME = 'homing';
-export const LIBRARY_VERSION = '0.1.0';
+/**
+ * packages/homing/package.json's `version`, put in by build.mjs (esbuild `define`). Unbundled
+ * (vitest, tsc) there is nothing to replace it, so it reads as `0.0.0-dev`.
+ */
+declare const __HOMING_VERSION__: string | undefined;
+export const LIBRARY_VERSION: string = typeof __HOMING_VERSION__ === 'string' ? __HOMING_VERSION__ : '0.0.0-dev';
 
 /**
  * What the page's client needs lives in its own module, so the main-thread bundle carries nothing
@@ -31,8 +36,12 @@ export const DEFAULTS = {
   /** A session ends after this long without events, or this long after it began. */
   sessionIdleMs: 30 * 60_000,
   sessionMaxMs: 24 * 60 * 60_000,
-  /** Worker → SW: how long to wait for a persist ack before assuming the port is dead. */
+  /** Worker → SW: how long to wait for a persist ack before assuming the port is dead... */
   persistAckTimeoutMs: 2_000,
+  /** ...doubling after each silence, up to this. */
+  persistAckMaxTimeoutMs: 30_000,
+  /** A persist that failed (quota, IndexedDB error) is retried after retryBaseMs, doubling up to this. */
+  persistRetryMaxMs: 30_000,
   /** Delivery: most events and bytes (JSON, before compression) in one request. */
   batchMaxEvents: 500,
   batchMaxBytes: 256 * 1024,
@@ -43,6 +52,8 @@ export const DEFAULTS = {
   retryMaxMs: 5 * 60_000,
   /** Events older than this are dropped from the outbox, and counted as `expired`. */
   retentionMs: 7 * 24 * 60 * 60_000,
+  /** Looking for such events reads the whole outbox: at most this often per context. */
+  expirySweepMs: 60 * 60_000,
   /** Storage budget of the outbox; over it, low-priority events are evicted first (counted). */
   storageMaxEvents: 100_000,
   storageMaxBytes: 50 * 1024 * 1024,

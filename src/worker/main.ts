@@ -83,7 +83,7 @@ function createWorkerApi(): WorkerApi<MessagePort> {
       link = createSwLink({
         requestLink: () => void requestLink(),
         ackTimeoutMs: DEFAULTS.persistAckTimeoutMs,
-        maxAckTimeoutMs: 30_000,
+        maxAckTimeoutMs: DEFAULTS.persistAckMaxTimeoutMs,
         ...timers,
         onTimeout: () => report('sw-link-timeout', 'no ack from the service worker'),
       });
