@@ -64,7 +64,7 @@ const node = {
 
 const entries = [
   // Inline stub: plain script, pasted into the page's <head>.
-  { ...browser, entryPoints: ['src/client/stub.ts'], outfile: `${OUT}/browser/stub.js`, format: 'iife', sourcemap: false, target: ['es5'] },
+  { ...browser, entryPoints: ['src/client/stub/main.ts'], outfile: `${OUT}/browser/stub.js`, format: 'iife', sourcemap: false, target: ['es5'] },
   // The client module the page loads async after the stub, and the chunk it imports after `load`.
   {
     ...browser,

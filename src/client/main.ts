@@ -8,7 +8,7 @@ import { createHoming, type HomingGlobal, type HomingConfig } from './index.js';
 
 export * from './index.js';
 
-/** What the stub queued; `settle`, when present, takes the real call's result (stub.ts). */
+/** What the stub queued; `settle`, when present, takes the real call's result (stub/main.ts). */
 type QueuedCall = [method: string, args: unknown[], ts: number, settle?: (result: unknown) => void];
 
 interface StubbedWindow {

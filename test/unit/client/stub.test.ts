@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 /**
- * The inline stub and the client's boot (stub.ts, main.ts), with the real createHoming: calls made
+ * The inline stub and the client's boot (stub/main.ts, main.ts), with the real createHoming: calls made
  * before `homing.js` loads are the same API as after, flush() and stats() return promises that
  * settle with the real results, onError() registers when the client loads, and flush() resolves
  * the public `{ delivered, pending }`, never the service worker's protocol message.
@@ -80,7 +80,7 @@ const win = () => window as unknown as Win;
 
 /** Runs the stub as the page's <head> would: a fresh module, so its IIFE runs again. */
 async function pasteStub(): Promise<HomingGlobal> {
-  await import('../../../src/client/stub.js');
+  await import('../../../src/client/stub/main.js');
   return win().homing;
 }
 
