@@ -3,7 +3,7 @@
  * homing.ts) and for the service worker's hand-off. Property reads, 0.3-0.6 ms in all on a fresh
  * page (the first reads of `navigator` and `screen` make their objects). The time zone is not read
  * here: the first `Intl.DateTimeFormat()` of a page loads locale data in the page's task (36–63 ms
- * at 1× in Chromium), so the worker reads it (worker/time-zone.ts).
+ * at 1× in Chromium), so the worker reads it (capture/time-zone.ts).
  */
 import type { PageEnvironment } from '../shared/protocol.js';
 

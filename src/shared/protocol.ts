@@ -55,7 +55,7 @@ export interface PageEnvironment {
   locale: string;
   /**
    * Absent from what the page sends: the enricher (worker, or SW on hand-off) reads the time zone
-   * itself, because its first read on the page was a 36–63 ms task (worker/time-zone.ts).
+   * itself, because its first read on the page was a 36–63 ms task (capture/time-zone.ts).
    */
   timezone?: string;
   screen: { width: number; height: number; density: number };

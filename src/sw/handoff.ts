@@ -5,7 +5,7 @@
  * (PII and URL guards, the consent decision, with the page's privacy configuration) and
  * validation; the outbox keeps a messageId once, so calls the worker did persist in time are not
  * stored twice. What a call does to the identity and consent is the worker's own rule
- * (src/worker/identity-rules.ts), so the two cannot read a call differently.
+ * (src/capture/identity-rules.ts), so the two cannot read a call differently.
  *
  * Identity calls in the tail only name the events after them here; the worker writes identity,
  * and a `reset` it already applied must not mint a second anonymous id. An enforced consent call is

@@ -1,6 +1,6 @@
 /**
  * What event.schema.json cannot say, and how a failed check reads. The worker (ajv standalone
- * code, src/worker/validate.ts) and the collector (ajv at run time, src/collector/validate.ts) both
+ * code, src/capture/validate.ts) and the collector (ajv at run time, src/collector/validate.ts) both
  * call these, so an event gets the same verdict, code and wording in both places.
  */
 
