@@ -22,16 +22,12 @@ import { loggerOptions, type CollectorLoggerOptions } from './log.js';
 import { createRateLimiter } from './rate-limit.js';
 import { reportRefusedOrigins } from './refused-origins.js';
 import { registerAdminRoutes } from './routes/admin.js';
-import { registerBatchRoutes } from './routes/batch.js';
-import { registerDemoControls } from './routes/demo-controls.js';
 import type { RouteDeps } from './routes/deps.js';
 import { registerDashboardRoute } from './routes/dashboard.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerLiveRoute, type LiveRouteOptions } from './routes/live.js';
-import { PIXEL_PATH, registerPixelRoute, THROTTLED } from './routes/pixel.js';
-import { registerS2sRoute } from './routes/s2s.js';
-import { registerSegmentSettingsRoutes } from './routes/segment-settings.js';
-import { registerSingleRoutes } from './routes/singles.js';
+import { ingestPlugin } from './routes/ingest-plugin.js';
+import { PIXEL_PATH, THROTTLED } from './routes/pixel.js';
 import type { EventStore } from './store/store.js';
 import { createQualityRecorder } from './reports/quality-recorder.js';
 import type { ReportSource } from './reports/source.js';
@@ -92,13 +88,17 @@ export interface CollectorOptions {
   reports?: ReportSource;
 }
 
-const countersByApp = new WeakMap<FastifyInstance, CollectorCounters>();
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** What the collector dropped, refused or throttled (ingest.ts); read with `collectorCounters(app)`. */
+    homingCounters: CollectorCounters;
+  }
+}
 
 /** The counters of an app made by `createCollector`: what it dropped, refused or throttled. */
 export function collectorCounters(app: FastifyInstance): Readonly<CollectorCounters> {
-  const counters = countersByApp.get(app);
-  if (!counters) throw new Error('collectorCounters: not an app made by createCollector');
-  return counters;
+  if (!app.hasDecorator('homingCounters')) throw new Error('collectorCounters: not an app made by createCollector');
+  return app.homingCounters;
 }
 
 export function createCollector(options: CollectorOptions): FastifyInstance {
@@ -132,7 +132,7 @@ export function createCollector(options: CollectorOptions): FastifyInstance {
 
   // One error shape for every failure, Fastify's own included, so clients parse one thing.
   const counters = newCounters();
-  countersByApp.set(app, counters);
+  app.decorate('homingCounters', counters);
   // A whole request refused (a body that is not JSON, too large, a path no route has) loses every
   // event in it for a client that does not resend on a 4xx, and no Segment-compatible client does:
   // each is counted, and logged at info, one line per status, code and path a minute at most.
@@ -219,13 +219,9 @@ export function createCollector(options: CollectorOptions): FastifyInstance {
     pixelDedupWindowMs: options.pixelDedupWindowMs ?? d.pixelDedupWindowMs,
     observers: createIngestObservers((err) => app.log.error({ err }, 'ingest listener failed')),
   };
-  // Before the ingest routes, so its hook covers them.
-  if (options.demoControls) registerDemoControls(app, now);
-  registerBatchRoutes(app, deps);
-  registerSingleRoutes(app, deps);
-  registerS2sRoute(app, deps);
-  registerSegmentSettingsRoutes(app, deps);
-  registerPixelRoute(app, deps);
+  // Every route that takes events, with its own hooks, in one encapsulated plugin; it inherits the
+  // hooks, parser and handlers registered above.
+  app.register(ingestPlugin, { deps, demoControls: options.demoControls ?? false });
   registerAdminRoutes(app, deps, now());
   registerLiveRoute(app, deps, options.live);
   registerDashboardRoute(app, options.dashboardDir);

@@ -18,17 +18,13 @@
  * (with how many requests it refused), at info, and its 503s are not logged one by one as the
  * collector's errors are.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import { errorBody, HttpError } from '../http-error.js';
-import { PIXEL_PATH } from './pixel.js';
 
 export const OUTAGE_PATH = '/demo/outage';
 
 /** Seconds a client is asked to wait: short, so the drain shows within a moment of switching back. */
 export const OUTAGE_RETRY_AFTER_S = 2;
-
-/** Every way events arrive: SDK batches, Segment singles, server-to-server, the pixel. */
-const INGEST_ROUTES = new Set(['POST /v1/batch', 'POST /v1/track', 'POST /v1/page', 'POST /v1/identify', 'POST /v1/s2s', `GET ${PIXEL_PATH}`]);
 
 const DOWN_ANSWER = errorBody('collector-down', 'the collector is switched off (demo outage); resend later');
 
@@ -43,18 +39,22 @@ export interface OutageState {
   refused: number;
 }
 
-/** Registers the switch and the hook that enforces it; call before the ingest routes. */
-export function registerDemoControls(app: FastifyInstance, now: () => number): void {
+/**
+ * Registers the switch and returns the hook that enforces it, for the ingest plugin to add to the
+ * encapsulation context of its event routes (routes/ingest-plugin.ts): the hook sees those routes
+ * and no others, whatever order they are added in.
+ */
+export function registerDemoControls(app: FastifyInstance, now: () => number): preHandlerAsyncHookHandler {
   const state: OutageState = { down: false, since: null, refused: 0 };
 
   // preHandler runs after the origin check and the CORS plugin, so a page can read the 503 and its
   // Retry-After (exposed by cors.ts), exactly as it would read a real overload answer. Answered
   // here rather than thrown: the error handler would log each one as a failure, with a stack.
-  app.addHook('preHandler', async (request, reply) => {
-    if (!state.down || !INGEST_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) return;
+  const outageHook: preHandlerAsyncHookHandler = async (_request, reply) => {
+    if (!state.down) return;
     state.refused++;
     return reply.code(503).header('retry-after', String(OUTAGE_RETRY_AFTER_S)).send(DOWN_ANSWER);
-  });
+  };
 
   const crossOrigin = { config: { crossOrigin: 'check' as const } };
 
@@ -76,4 +76,5 @@ export function registerDemoControls(app: FastifyInstance, now: () => number): v
     }
     return { ...state };
   });
+  return outageHook;
 }

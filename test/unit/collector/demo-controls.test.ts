@@ -35,10 +35,17 @@ describe('demo outage switch (--demo-controls)', () => {
     expect(single.statusCode).toBe(503);
     const pixel = await h.app.inject({ method: 'GET', url: '/p.gif?e=email_opened&aid=a1' });
     expect(pixel.statusCode).toBe(503);
+    // Every event route, the other clients' paths included (the hook covers the ingest plugin's
+    // event routes, not a list of paths).
+    for (const url of ['/v1/b', '/b', '/v1/t', '/v1/import', '/v1/s2s']) {
+      const other = await h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ batch: [wireEvent()] }) });
+      expect(other.statusCode, url).toBe(503);
+    }
     expect(h.store.count()).toBe(0);
-    // Health and the switch itself still answer: the process is up, only ingest is "down".
+    // Health, the switch itself and the source settings still answer: the process is up, only ingest is "down".
     expect((await h.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-    expect((await h.app.inject({ method: 'GET', url: '/demo/outage' })).json()).toEqual({ down: true, since: NOW, refused: 3 });
+    expect((await h.app.inject({ method: 'GET', url: '/v1/projects/wk/settings' })).statusCode).not.toBe(503);
+    expect((await h.app.inject({ method: 'GET', url: '/demo/outage' })).json()).toEqual({ down: true, since: NOW, refused: 8 });
 
     expect((await setOutage(false)).json()).toMatchObject({ down: false });
     const after = await postBatch(h.app, [event]);
