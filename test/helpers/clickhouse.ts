@@ -87,6 +87,8 @@ export async function startClickHouse(): Promise<ClickHouseServer> {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`${(err as Error).message}${text}`, { cause: err });
   }
+  // However it ends (stop(), or the registry's stop after a timed-out test), its directory goes.
+  void child.exited.then(() => rmSync(dir, { recursive: true, force: true }));
   return {
     httpUrl,
     port,

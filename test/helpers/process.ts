@@ -7,8 +7,9 @@
  * - stopped the same way: SIGTERM to this child only (by its PID), SIGKILL after a grace period;
  * - registered while it runs: `stopAll()` stops whatever is left. The vitest projects run it in an
  *   afterAll of every file (test/helpers/process-cleanup.ts), so a test or hook that timed out
- *   before its own cleanup still leaves no process behind; a last synchronous SIGKILL on the test
- *   process's exit covers Playwright's runs.
+ *   before its own cleanup still leaves no process behind (without that hook, a child outlives the
+ *   vitest worker that started it); a synchronous SIGKILL when the test process exits normally is
+ *   the last resort elsewhere (Playwright's fixtures stop their own processes on timeouts).
  *
  * Everything a child prints is kept, for assertions and failure messages, and both pipes are drained
  * for its whole life (a full pipe would block it).
