@@ -15,12 +15,14 @@ import {
   parseAttributionQuery, parseEventsQuery, parseFunnelQuery, parseOutliersQuery, parseRangeQuery, parseTopEventsQuery, type Query,
 } from '../reports/query.js';
 import { requireReadKey } from '../reports/read-key.js';
+import { REPORT_SCHEMAS } from '../reports/schemas.js';
 import type { ReportSource } from '../reports/source.js';
 import type { RouteDeps } from './deps.js';
 
 export function registerReportRoutes(app: FastifyInstance, deps: RouteDeps, source: ReportSource | null): void {
   function route<Q>(name: string, parse: (q: Query, now: number) => Q, build: (s: ReportSource, q: Q) => Promise<unknown>): void {
-    app.get(`/v1/reports/${name}`, async (request, reply) => {
+    // Fastify serializes the answer with its schema (reports/schemas.ts), faster than JSON.stringify.
+    app.get(`/v1/reports/${name}`, { schema: { response: { 200: REPORT_SCHEMAS[name] } } }, async (request, reply) => {
       requireReadKey(deps, request);
       const query = parse(request.query as Query, deps.now());
       if (!source) throw new HttpError(503, 'reports-unavailable', 'this collector has no report source (its store does not answer reports)');
