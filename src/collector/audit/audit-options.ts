@@ -22,6 +22,34 @@ export type AuditParse = { kind: 'run'; options: AuditOptions } | { kind: 'help'
 
 export const DEFAULT_MAX_MISSING_RATE = 0.01;
 
+/** One audit option, declared once: its `parseArgs` type, its `--help` line, its default. */
+interface AuditOptionSpec {
+  readonly type: 'string' | 'boolean';
+  /** `--help`'s left column; options shown together (`--from`, `--to`) give it on the first only. */
+  readonly usage?: string;
+  readonly help?: string;
+}
+
+export const AUDIT_OPTIONS = {
+  db: { type: 'string', usage: '--db <path|url>', help: 'SQLite file or clickhouse:// URL     HOMING_DB' },
+  from: { type: 'string', usage: '--from <time>, --to <time>', help: 'epoch ms, ISO 8601, now, or now-<n>m|h|d (e.g. now-24h)' },
+  to: { type: 'string' },
+  'max-missing-rate': { type: 'string', usage: '--max-missing-rate <r>', help: `fail above this share missing (default ${DEFAULT_MAX_MISSING_RATE})` },
+  'max-duplicate-rate': { type: 'string', usage: '--max-duplicate-rate <r>', help: 'fail above this share of copies that were duplicates (off by default)' },
+  'max-rejected-rate': { type: 'string', usage: '--max-rejected-rate <r>', help: 'fail above this share of copies rejected (off by default)' },
+  'max-flagged-rate': { type: 'string', usage: '--max-flagged-rate <r>', help: 'fail above this share of stored events flagged (off by default)' },
+  json: { type: 'boolean', usage: '--json', help: 'print the report and the checks as JSON' },
+  help: { type: 'boolean', usage: '-h, --help', help: 'show this help' },
+} as const satisfies Record<string, AuditOptionSpec>;
+
+const AUDIT_PARSE_OPTIONS = Object.fromEntries(
+  Object.entries(AUDIT_OPTIONS).map(([name, spec]) => [name, name === 'help' ? { type: spec.type, short: 'h' } : { type: spec.type }]),
+) as Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+const auditOptionsHelp = (Object.values(AUDIT_OPTIONS) as AuditOptionSpec[])
+  .flatMap((spec) => (spec.usage === undefined ? [] : [`  ${spec.usage.padEnd(28)} ${spec.help ?? ''}`.trimEnd()]))
+  .join('\n');
+
 export const AUDIT_USAGE = `Usage: homing-collector audit --db <path> --from <time> --to <time> [options]
 
 Checks the data quality of the events captured in [from, to): events missing (per-device sequence
@@ -29,14 +57,7 @@ gaps), duplicates received, events rejected, events stored but flagged (naming c
 schema); prints them with latency, clock skew and the loss manifests, and exits 1 when a rate is
 above its maximum (0 otherwise, 2 on bad usage).
 
-  --db <path|url>              SQLite file or clickhouse:// URL     HOMING_DB
-  --from <time>, --to <time>   epoch ms, ISO 8601, now, or now-<n>m|h|d (e.g. now-24h)
-  --max-missing-rate <r>       fail above this share missing (default ${DEFAULT_MAX_MISSING_RATE})
-  --max-duplicate-rate <r>     fail above this share of copies that were duplicates (off by default)
-  --max-rejected-rate <r>      fail above this share of copies rejected (off by default)
-  --max-flagged-rate <r>       fail above this share of stored events flagged (off by default)
-  --json                       print the report and the checks as JSON
-  -h, --help                   show this help
+${auditOptionsHelp}
 
 Duplicates, rejections and flagged events are counted when received (collector clock), loss and latency by
 capture time. A progress bar shows on long scans when stderr is a terminal.
@@ -54,22 +75,7 @@ export function parseAuditTime(text: string, now: number): number | null {
 export function parseAuditOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, now: number): AuditParse {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        db: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        'max-missing-rate': { type: 'string' },
-        'max-duplicate-rate': { type: 'string' },
-        'max-rejected-rate': { type: 'string' },
-        'max-flagged-rate': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    ({ values } = parseArgs({ args: [...argv], options: AUDIT_PARSE_OPTIONS, strict: true, allowPositionals: false }));
   } catch (err) {
     return { kind: 'error', message: (err as Error).message };
   }
