@@ -141,12 +141,12 @@ export const COLLECTOR_OPTIONS = {
       '(store and count) or off; a key\'s',
       'policy= in the keys file wins',
     ],
-    docs: 'what an event from a library other than Homing\'s that breaks a convention costs: `reject`, `flag` or `off` (below)',
+    docs: 'what an event from a library other than Homing\'s that breaks a convention costs: `reject`, `flag` or `off` ([endpoints](endpoints.md#other-clients-segments-spec-and-conventions))',
   },
   schemas: {
     flag: 'schemas', arg: '<list>', type: 'string', env: 'HOMING_SCHEMAS',
     help: ['a site\'s event schema files or', 'directories (homing-schemas\' input),', 'checked at ingest too'],
-    docs: 'a site\'s event schema files or directories, checked at ingest (below)',
+    docs: 'a site\'s event schema files or directories, checked at ingest ([schemas](schemas.md))',
   },
   'keep-ip': {
     flag: 'keep-ip', type: 'boolean', env: 'HOMING_KEEP_IP', default: 'off',

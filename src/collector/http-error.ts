@@ -5,7 +5,7 @@
 
 /**
  * Every code the collector answers with, and what it means: the one vocabulary of `error` in an
- * answer's body. docs/collector.md's "Error codes" table is generated from it (docs-tables.ts), and
+ * answer's body. docs/endpoints.md's "Error codes" table is generated from it (docs-tables.ts), and
  * a test fails when the two differ.
  */
 export const ERROR_CODES = {

@@ -1,7 +1,7 @@
 /**
  * The SQLite store on a worker thread: the main thread parses, validates and normalises requests
  * while the worker commits, so ingest uses two cores instead of one. On this project's 2-core
- * machine the SQLite part was about half of the main thread's time per batch (docs/collector.md,
+ * machine the SQLite part was about half of the main thread's time per batch (docs/storage.md,
  * bench/collector-load.ts has the before and after).
  *
  * The contract does not change: `insertBatch` resolves only after the worker's transaction has
