@@ -93,7 +93,7 @@ const entries = [
   },
   // `homing-schemas`: compiles a site's event schemas for the worker. Like the collector, Node and
   // its dependencies (ajv, esbuild) stay in node_modules.
-  { ...node, entryPoints: { cli: 'src/schemas-cli/cli.ts' }, outdir: `${OUT}/schemas-cli` },
+  { ...node, entryPoints: { cli: 'src/collector/schemas-cli/cli.ts' }, outdir: `${OUT}/schemas-cli` },
   // The demo's static server (npm start, and the e2e tests) and the benchmark runner.
   { ...node, entryPoints: { 'demo/cli': 'demo/cli.ts', 'bench/run': 'bench/run.ts' }, outdir: OUT, sourcemap: false },
   // The dashboard the collector serves at /dashboard: its script, its CSS (uPlot's and its own,

@@ -11,7 +11,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import AJV_OPTIONS from '../shared/schemas/ajv-options.json' with { type: 'json' };
 import type { StandaloneValidateFn } from '../shared/schemas/event-checks.js';
-import { readSiteSchemas } from '../schemas-cli/site-schemas.js';
+import { readSiteSchemas } from './schemas-cli/site-schemas.js';
 
 export async function loadSiteSchemas(paths: readonly string[]): Promise<Map<string, StandaloneValidateFn>> {
   const ajv = new Ajv({ ...AJV_OPTIONS });

@@ -1,5 +1,5 @@
 /** Worker identity for unit tests. */
-import type { IdentityStore } from '../../src/worker/identity.js';
+import type { IdentityStore } from '../../src/capture/identity.js';
 
 /** An in-memory identity store with the real one's rules for identify, reset and consent. */
 export function memoryIdentity(): IdentityStore {

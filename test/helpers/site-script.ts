@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { runSchemasCli } from '../../src/schemas-cli/run.js';
+import { runSchemasCli } from '../../src/collector/schemas-cli/run.js';
 
 export const SITE_FIXTURES = fileURLToPath(new URL('../fixtures/site-schemas', import.meta.url));
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findEvalUse } from '../../../scripts/compile-schemas.mjs';
-import { eventNameOf } from '../../../src/schemas-cli/site-schemas.js';
+import { eventNameOf } from '../../../src/collector/schemas-cli/site-schemas.js';
 import { runCli, runClassicScript, SITE_FIXTURES } from '../../helpers/site-script.js';
 
 const OBJECT = { type: 'object' };

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compileClassicScript } from '../../scripts/compile-schemas.mjs';
+import { compileClassicScript } from '../../../scripts/compile-schemas.mjs';
 import { EVENT_NAME_RULE, InputError, readSiteSchemas } from './site-schemas.js';
 
 export const USAGE = `Usage: homing-schemas compile <dir-or-files...> --out <file>

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { EVENT_NAME_RULE, isEventName } from '../shared/schemas/naming.js';
+import { EVENT_NAME_RULE, isEventName } from '../../shared/schemas/naming.js';
 
 export { EVENT_NAME_RULE, isEventName };
 
