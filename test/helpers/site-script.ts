@@ -2,11 +2,12 @@
  * A site's schemas as the worker gets them: the fixture directory compiled by `homing-schemas`
  * into a temp file, then run as a classic script against a fake worker global (`self`).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { afterEach, beforeEach } from 'vitest';
 import { runSchemasCli } from '../../src/collector/schemas-cli/run.js';
 
 export const SITE_FIXTURES = fileURLToPath(new URL('../fixtures/site-schemas', import.meta.url));
@@ -41,4 +42,29 @@ export async function compileSiteScript(dir = SITE_FIXTURES): Promise<string> {
 export function runClassicScript(code: string, self: Record<string, unknown> = {}): Record<string, unknown> {
   vm.runInNewContext(code, { self });
   return self;
+}
+
+/**
+ * A temp folder per test for the schemas command: `dir` (removed after each test), `out` (where the
+ * command writes its script), and `schemaDir(files)`, which writes schema files into `dir/schemas`.
+ * Call at the top of a test file; the accessors read the current test's paths.
+ */
+export function schemaWorkspace(prefix: string): { dir(): string; out(): string; schemaDir(files: Record<string, unknown>): string } {
+  let dir = '';
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  return {
+    dir: () => dir,
+    out: () => join(dir, 'out', 'homing-schemas.js'),
+    schemaDir(files) {
+      const at = join(dir, 'schemas');
+      mkdirSync(at, { recursive: true });
+      for (const [name, content] of Object.entries(files)) {
+        writeFileSync(join(at, name), typeof content === 'string' ? content : JSON.stringify(content));
+      }
+      return at;
+    },
+  };
 }

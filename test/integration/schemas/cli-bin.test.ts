@@ -3,32 +3,14 @@
  * this needs `node build.mjs` first (npm test builds before vitest). The command's logic is tested
  * in-process by test/unit/schemas/cli.test.ts.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { runProcess } from '../../helpers/process.js';
-import { runClassicScript, SITE_FIXTURES } from '../../helpers/site-script.js';
+import { runClassicScript, schemaWorkspace, SITE_FIXTURES } from '../../helpers/site-script.js';
 
 const OBJECT = { type: 'object' };
-let dir: string;
-let out: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'homing-schemas-bin-'));
-  out = join(dir, 'out', 'homing-schemas.js');
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Writes schema files into a fresh folder of the temp dir and returns its path. */
-function schemaDir(files: Record<string, unknown>): string {
-  const at = join(dir, 'schemas');
-  mkdirSync(at, { recursive: true });
-  for (const [name, content] of Object.entries(files)) {
-    writeFileSync(join(at, name), typeof content === 'string' ? content : JSON.stringify(content));
-  }
-  return at;
-}
+const ws = schemaWorkspace('homing-schemas-bin-');
+const schemaDir = ws.schemaDir;
 
 // The bundled bin, as `npx homing-schemas` runs it; present once `node build.mjs` has run (npm test does).
 const BIN = new URL('../../../dist/schemas-cli/cli.js', import.meta.url).pathname;
@@ -39,14 +21,14 @@ describe('dist/schemas-cli/cli.js', () => {
   });
 
   it('compiles from its own install location and exits 0', async () => {
-    const { code, stdout } = await runProcess(BIN, ['compile', SITE_FIXTURES, '--out', out]);
+    const { code, stdout } = await runProcess(BIN, ['compile', SITE_FIXTURES, '--out', ws.out()]);
     expect(code).toBe(0);
     expect(stdout).toContain('purchase_completed');
-    expect(Object.keys(runClassicScript(readFileSync(out, 'utf8')).HOMING_SCHEMAS as object)).toHaveLength(2);
+    expect(Object.keys(runClassicScript(readFileSync(ws.out(), 'utf8')).HOMING_SCHEMAS as object)).toHaveLength(2);
   });
 
   it('exits 2 on a bad event name', async () => {
-    const failure = await runProcess(BIN, ['compile', schemaDir({ 'Bad.json': OBJECT }), '--out', out]);
+    const failure = await runProcess(BIN, ['compile', schemaDir({ 'Bad.json': OBJECT }), '--out', ws.out()]);
     expect(failure).toMatchObject({ code: 2, stderr: expect.stringContaining('"Bad" is not a valid event name') });
   });
 });

@@ -1,46 +1,29 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findEvalUse } from '../../../scripts/compile-schemas.mjs';
 import { eventNameOf } from '../../../src/collector/schemas-cli/site-schemas.js';
-import { runCli, runClassicScript, SITE_FIXTURES } from '../../helpers/site-script.js';
+import { runCli, runClassicScript, schemaWorkspace, SITE_FIXTURES } from '../../helpers/site-script.js';
 
 const OBJECT = { type: 'object' };
-let dir: string;
-let out: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'homing-schemas-cli-'));
-  out = join(dir, 'out', 'homing-schemas.js');
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Writes schema files into a fresh folder of the temp dir and returns its path. */
-function schemaDir(files: Record<string, unknown>): string {
-  const at = join(dir, 'schemas');
-  mkdirSync(at, { recursive: true });
-  for (const [name, content] of Object.entries(files)) {
-    writeFileSync(join(at, name), typeof content === 'string' ? content : JSON.stringify(content));
-  }
-  return at;
-}
+const ws = schemaWorkspace('homing-schemas-cli-');
+const schemaDir = ws.schemaDir;
 
 describe('homing-schemas compile', () => {
   it('writes a classic script registering every schema of a directory, and says what it wrote', async () => {
-    const run = await runCli(['compile', SITE_FIXTURES, '--out', out]);
+    const run = await runCli(['compile', SITE_FIXTURES, '--out', ws.out()]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toMatch(/^homing-schemas: wrote .*homing-schemas\.js \(\d+ bytes\): newsletter_signed_up, purchase_completed\n$/);
-    const code = readFileSync(out, 'utf8');
+    const code = readFileSync(ws.out(), 'utf8');
     expect(code.startsWith('/* homing-schemas: newsletter_signed_up, purchase_completed */')).toBe(true);
     expect(findEvalUse(code)).toBeNull();
     expect(Object.keys(runClassicScript(code).HOMING_SCHEMAS as object).sort()).toEqual(['newsletter_signed_up', 'purchase_completed']);
   });
 
   it('takes files as well as directories, with -o', async () => {
-    const run = await runCli(['compile', join(SITE_FIXTURES, 'purchase_completed.json'), '-o', out]);
+    const run = await runCli(['compile', join(SITE_FIXTURES, 'purchase_completed.json'), '-o', ws.out()]);
     expect(run.code).toBe(0);
-    expect(Object.keys(runClassicScript(readFileSync(out, 'utf8')).HOMING_SCHEMAS as object)).toEqual(['purchase_completed']);
+    expect(Object.keys(runClassicScript(readFileSync(ws.out(), 'utf8')).HOMING_SCHEMAS as object)).toEqual(['purchase_completed']);
   });
 
   it('names an event by a snake_case title first, else by the file name', () => {
@@ -54,49 +37,49 @@ describe('homing-schemas compile', () => {
 
   it('refuses a name that breaks the event-name rule: exit 2, clear message, nothing written', async () => {
     for (const bad of ['PurchaseCompleted', 'purchase-completed', '1st_purchase', 'a'.repeat(65)]) {
-      rmSync(join(dir, 'schemas'), { recursive: true, force: true });
-      const run = await runCli(['compile', schemaDir({ [`${bad}.json`]: OBJECT }), '--out', out]);
+      rmSync(join(ws.dir(), 'schemas'), { recursive: true, force: true });
+      const run = await runCli(['compile', schemaDir({ [`${bad}.json`]: OBJECT }), '--out', ws.out()]);
       expect(run.code, bad).toBe(2);
       expect(run.stderr).toContain(`${bad}.json: "${bad}" is not a valid event name: snake_case (^[a-z][a-z0-9_]*$), at most 64 characters.`);
       expect(run.stderr).toContain('Rename the file or give the schema a snake_case "title"');
-      expect(existsSync(out)).toBe(false);
+      expect(existsSync(ws.out())).toBe(false);
     }
   });
 
   it('refuses two schemas for one event', async () => {
-    const run = await runCli(['compile', schemaDir({ 'a.json': { ...OBJECT, title: 'signed_up' }, 'signed_up.json': OBJECT }), '--out', out]);
+    const run = await runCli(['compile', schemaDir({ 'a.json': { ...OBJECT, title: 'signed_up' }, 'signed_up.json': OBJECT }), '--out', ws.out()]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/signed_up\.json: event "signed_up" already has a schema, in .*a\.json/);
   });
 
   it('refuses files that are not schemas, naming the file', async () => {
-    const broken = await runCli(['compile', schemaDir({ 'signed_up.json': '{ "type": ' }), '--out', out]);
+    const broken = await runCli(['compile', schemaDir({ 'signed_up.json': '{ "type": ' }), '--out', ws.out()]);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/signed_up\.json: not valid JSON: /);
 
-    rmSync(join(dir, 'schemas'), { recursive: true });
-    const array = await runCli(['compile', schemaDir({ 'signed_up.json': [] }), '--out', out]);
+    rmSync(join(ws.dir(), 'schemas'), { recursive: true });
+    const array = await runCli(['compile', schemaDir({ 'signed_up.json': [] }), '--out', ws.out()]);
     expect(array.code).toBe(2);
     expect(array.stderr).toMatch(/signed_up\.json: a schema file must hold a JSON object/);
 
-    rmSync(join(dir, 'schemas'), { recursive: true });
-    const typo = await runCli(['compile', schemaDir({ 'signed_up.json': { type: 'object', requried: ['plan'] } }), '--out', out]);
+    rmSync(join(ws.dir(), 'schemas'), { recursive: true });
+    const typo = await runCli(['compile', schemaDir({ 'signed_up.json': { type: 'object', requried: ['plan'] } }), '--out', ws.out()]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/signed_up\.json: strict mode: unknown keyword: "requried"/);
-    expect(existsSync(out)).toBe(false);
+    expect(existsSync(ws.out())).toBe(false);
   });
 
   it('refuses a missing path and a directory without schemas', async () => {
-    const missing = await runCli(['compile', join(dir, 'nope'), '--out', out]);
-    expect(missing).toMatchObject({ code: 2, stderr: `homing-schemas: ${join(dir, 'nope')}: no such file or directory\n` });
-    const empty = await runCli(['compile', schemaDir({ 'notes.txt': 'x' }), '--out', out]);
+    const missing = await runCli(['compile', join(ws.dir(), 'nope'), '--out', ws.out()]);
+    expect(missing).toMatchObject({ code: 2, stderr: `homing-schemas: ${join(ws.dir(), 'nope')}: no such file or directory\n` });
+    const empty = await runCli(['compile', schemaDir({ 'notes.txt': 'x' }), '--out', ws.out()]);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('no .json schema files in this directory');
   });
 
   it('exits 1 when the output cannot be written', async () => {
-    writeFileSync(join(dir, 'a-file'), '');
-    const run = await runCli(['compile', SITE_FIXTURES, '--out', join(dir, 'a-file', 'homing-schemas.js')]);
+    writeFileSync(join(ws.dir(), 'a-file'), '');
+    const run = await runCli(['compile', SITE_FIXTURES, '--out', join(ws.dir(), 'a-file', 'homing-schemas.js')]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^homing-schemas: cannot write .*a-file\/homing-schemas\.js: /);
   });
