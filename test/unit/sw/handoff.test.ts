@@ -1,13 +1,12 @@
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deleteDB } from 'idb';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Capture, HandoffMessage } from '../../../src/shared/protocol.js';
 import { PROTOCOL_VERSION } from '../../../src/shared/protocol.js';
-import { createDbOpener, type HomingDatabase } from '../../../src/outbox/outbox-db.js';
 import { createOutbox, type Outbox } from '../../../src/outbox/outbox.js';
 import { createHandoff } from '../../../src/sw/handoff.js';
 import { createQuarantine } from '../../../src/outbox/quarantine.js';
 import { sessionIds, SESSION } from '../../helpers/events.js';
+import { useOutboxDb } from '../../helpers/outbox-db.js';
 
 const DB = 'homing-test-handoff';
 const page = { url: 'https://x.test/', path: '/', search: '', title: '', referrer: '' };
@@ -16,12 +15,11 @@ const call = (messageId: string, event: string, extra: Partial<Capture> = {}): C
 const msg = (calls: Capture[]): HandoffMessage => ({ v: PROTOCOL_VERSION, op: 'handoff', calls, env });
 
 describe('pagehide hand-off in the service worker', () => {
-  let getDb: () => Promise<HomingDatabase>;
+  const { getDb } = useOutboxDb(DB);
   let outbox: Outbox;
   let handoff: (m: HandoffMessage) => Promise<number>;
 
   beforeEach(async () => {
-    getDb = createDbOpener(DB);
     outbox = createOutbox({ getDb, now: () => 0, newId: sessionIds(), session: SESSION });
     handoff = createHandoff({
       getDb,
@@ -29,13 +27,6 @@ describe('pagehide hand-off in the service worker', () => {
       validate: (e) => (/^[a-z_]+$/.test(e.event ?? 'x') ? { ok: true } : { ok: false, code: 'invalid-event', reason: '/event must match pattern' }),
       quarantine: createQuarantine(getDb, () => 0),
     });
-    const db = await getDb();
-    await db.put('meta', 'device-1', 'anonymousId');
-    await db.put('meta', 'user-9', 'userId');
-  });
-  afterEach(async () => {
-    (await getDb()).close();
-    await deleteDB(DB);
   });
 
   it("stores the tail with the device's identity, quarantines invalid calls, and keeps order", async () => {

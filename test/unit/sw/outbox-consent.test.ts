@@ -1,14 +1,13 @@
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deleteDB } from 'idb';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { BatchBody } from '../../../src/shared/event.js';
 import type { Gate } from '../../../src/shared/protocol.js';
 import { createDeliverer } from '../../../src/outbox/deliver.js';
 import { changeConsent } from '../../../src/outbox/outbox-consent.js';
-import { createDbOpener, type HomingDatabase } from '../../../src/outbox/outbox-db.js';
 import { createUpkeep, priorityRule } from '../../../src/outbox/outbox-upkeep.js';
 import { createOutbox, type Outbox } from '../../../src/outbox/outbox.js';
 import { makeEvent, sessionIds, SESSION } from '../../helpers/events.js';
+import { useOutboxDb } from '../../helpers/outbox-db.js';
 
 const DB = 'homing-test-outbox-consent';
 const ALL = 1e9;
@@ -19,7 +18,7 @@ const AD_HELD: Gate = { needs: ['analytics', 'marketing'], until: T + 60_000 };
 const ANON: Gate = { needs: ['analytics'], anonymous: true };
 
 describe('outbox under consent', () => {
-  let getDb: () => Promise<HomingDatabase>;
+  const { getDb } = useOutboxDb(DB);
   let outbox: Outbox;
   let now = T;
   let ids: number;
@@ -31,15 +30,7 @@ describe('outbox under consent', () => {
   beforeEach(async () => {
     now = T;
     ids = 0;
-    getDb = createDbOpener(DB);
     outbox = createOutbox({ getDb, now: () => now, newId: sessionIds(), session: SESSION });
-    const db = await getDb();
-    await db.put('meta', 'device-1', 'anonymousId');
-    await db.put('meta', 'user-9', 'userId');
-  });
-  afterEach(async () => {
-    (await getDb()).close();
-    await deleteDB(DB);
   });
 
   it('keeps gates beside the events, never in them', async () => {
