@@ -6,9 +6,7 @@
  * event name from a library that is not Homing's, posted to /v1/batch of a collector on each
  * engine, is stored and counted under `event-name`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +25,7 @@ import { openSqliteReportSource } from '../../../src/collector/store/sqlite-repo
 import type { QualityReport } from '../../../src/shared/reports.js';
 import { newId } from '../../helpers/events.js';
 import { openSse } from '../../helpers/sse-client.js';
-import { startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse.js';
+import { startBothEngines, type BothEngines } from '../../helpers/both-engines.js';
 
 const READ = 'read-flagged-0123456789abcdef';
 const T0 = Date.UTC(2026, 10, 2, 10);
@@ -54,35 +52,21 @@ const OUTCOMES: IngestOutcome[] = [
   outcome({ receivedAt: T0 + 9_000, flagged: [flag('h', 0, 'event-name')], failed: { code: 'store-unavailable', reason: 'x' } }),
 ];
 
-let clickhouse: ClickHouseServer;
-let dir: string;
-let sqlitePath: string;
-let chUrl: string;
-let sqliteStore: SqliteStore;
-let chStore: ClickHouseStore;
-const sources: ReportSource[] = [];
+let engines: BothEngines | undefined;
+let sources: ReportSource[] = [];
 
 beforeAll(async () => {
-  clickhouse = await startClickHouse();
-  dir = mkdtempSync(join(tmpdir(), 'homing-flagged-'));
-  sqlitePath = join(dir, 'collector.sqlite');
-  chUrl = clickhouse.dbUrl('flagged');
-  sqliteStore = createSqliteStore(sqlitePath);
-  chStore = await createClickHouseStore(parseClickHouseUrl(chUrl), { batchMs: 5 });
-  for (const store of [sqliteStore, chStore]) {
+  engines = await startBothEngines('flagged');
+  for (const store of [engines.sqliteStore, engines.chStore]) {
     const recorder = createQualityRecorder({ write: (counts) => store.addQualityCounts!(counts), onError: (err) => { throw err; }, flushMs: 3_600_000 });
     for (const o of OUTCOMES) recorder.listener(o);
     await recorder.close();
   }
-  sources.push(openSqliteReportSource(sqlitePath), createClickHouseReportSource({ client: chStore.client, database: chStore.database }));
+  sources = engines.openSources();
 }, 120_000);
 
 afterAll(async () => {
-  for (const s of sources) await s.close();
-  sqliteStore?.close();
-  await chStore?.close();
-  await clickhouse?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await engines?.close();
 }, 60_000);
 
 const reports = (from: number, to: number) => Promise.all(sources.map((s) => qualityReport(s, { from, to, tz: 'UTC' })));
@@ -125,7 +109,7 @@ async function audit(db: string, ...args: string[]): Promise<{ code: number; std
 
 describe('homing-collector audit --max-flagged-rate', () => {
   it('fails above the maximum, on either engine, and prints flagged events by rule', async () => {
-    for (const db of [sqlitePath, chUrl]) {
+    for (const db of [engines!.sqlitePath, engines!.clickhouse.dbUrl('flagged')]) {
       const r = await audit(db, '--max-flagged-rate', '0.5');
       expect([r.code, r.stderr], db).toEqual([1, '']);
       expect(r.stdout).toMatch(/^flagged rate\s+71\.43 %\s+50\.00 %\s+FAILED$/m);
@@ -136,7 +120,7 @@ describe('homing-collector audit --max-flagged-rate', () => {
 
   it('passes under it, and is not checked without it; the report in --json is the report API\'s', async () => {
     const [sqlite] = await reports(FROM, TO);
-    for (const db of [sqlitePath, chUrl]) {
+    for (const db of [engines!.sqlitePath, engines!.clickhouse.dbUrl('flagged')]) {
       const r = await audit(db, '--max-flagged-rate', '0.8', '--json');
       expect(r.code, db).toBe(0);
       const out = JSON.parse(r.stdout) as { passed: boolean; checks: { name: string; max: number | null }[]; report: QualityReport };
@@ -156,8 +140,8 @@ describe('a Segment-style name from another library, end to end', () => {
   let readers: ReportSource[] = [];
 
   beforeAll(async () => {
-    stores = [createSqliteStore(join(dir, 'end-to-end.sqlite')), await createClickHouseStore(parseClickHouseUrl(clickhouse.dbUrl('flagged_e2e')), { batchMs: 5 })];
-    readers = [openSqliteReportSource(join(dir, 'end-to-end.sqlite')), createClickHouseReportSource({ client: stores[1].client, database: stores[1].database })];
+    stores = [createSqliteStore(join(engines!.dir, 'end-to-end.sqlite')), await createClickHouseStore(parseClickHouseUrl(engines!.clickhouse.dbUrl('flagged_e2e')), { batchMs: 5 })];
+    readers = [openSqliteReportSource(join(engines!.dir, 'end-to-end.sqlite')), createClickHouseReportSource({ client: stores[1].client, database: stores[1].database })];
   }, 60_000);
 
   afterAll(async () => {

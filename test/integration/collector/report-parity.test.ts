@@ -16,25 +16,19 @@
  * of a third of its events, as two nodes racing on one id write them, not merged (no OPTIMIZE):
  * its answers must count each event once anyway.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyRing } from '../../../src/collector/keys.js';
 import type { ReportSource } from '../../../src/collector/reports/source.js';
 import { createCollector } from '../../../src/collector/server.js';
-import { createClickHouseStore, type ClickHouseStore } from '../../../src/collector/store/clickhouse.js';
-import { createClickHouseReportSource } from '../../../src/collector/store/clickhouse-reports.js';
-import { parseClickHouseUrl } from '../../../src/collector/store/clickhouse-url.js';
-import { createSqliteStore, type SqliteStore } from '../../../src/collector/store/sqlite.js';
-import { openSqliteReportSource } from '../../../src/collector/store/sqlite-reports.js';
+import type { ClickHouseStore } from '../../../src/collector/store/clickhouse.js';
+import type { SqliteStore } from '../../../src/collector/store/sqlite.js';
 import type { WireEvent } from '../../../src/shared/event.js';
 import type { EventsReport, QualityReport, TopEventsReport } from '../../../src/shared/reports.js';
 import { createUuidV7 } from '../../../src/shared/uuid-v7.js';
-import { startClickHouse, type ClickHouseServer } from '../../helpers/clickhouse.js';
+import { startBothEngines, type BothEngines } from '../../helpers/both-engines.js';
 import { seededRandom as seeded } from '../../helpers/seeded-random.js';
 
 const READ = 'read-parity-0123456789abcdef';
@@ -147,14 +141,7 @@ function traffic(): Request[] {
   return out.sort((a, b) => a.at - b.at);
 }
 
-interface Engine {
-  name: string;
-  start(now: () => number): Promise<FastifyInstance>;
-  url: string;
-}
-
-let clickhouse: ClickHouseServer;
-let dir: string;
+let engines: BothEngines | undefined;
 let sqliteStore: SqliteStore;
 let chStore: ClickHouseStore;
 const sources: ReportSource[] = [];
@@ -170,11 +157,8 @@ async function listen(app: FastifyInstance): Promise<string> {
 }
 
 beforeAll(async () => {
-  clickhouse = await startClickHouse();
-  dir = mkdtempSync(join(tmpdir(), 'homing-parity-'));
-  const path = join(dir, 'collector.sqlite');
-  sqliteStore = createSqliteStore(path);
-  chStore = await createClickHouseStore(parseClickHouseUrl(clickhouse.dbUrl('parity')), { batchMs: 5 });
+  engines = await startBothEngines('parity');
+  ({ sqliteStore, chStore } = engines);
   const keys = createKeyRing([{ kind: 'read', key: READ, label: 'test' }, { kind: 's2s', key: S2S, label: 'test' }]);
   const collector = (store: SqliteStore | ClickHouseStore, reports?: ReportSource) =>
     createCollector({ store, origins: '*', keys, now: () => clock, reports });
@@ -201,18 +185,14 @@ beforeAll(async () => {
   const db = chStore.database;
   await chStore.client.command({ query: `INSERT INTO ${db}.events SELECT * FROM ${db}.events WHERE cityHash64(message_id) % 3 = 0` });
 
-  sources.push(openSqliteReportSource(path), createClickHouseReportSource({ client: chStore.client, database: db }));
+  sources.push(...engines.openSources());
   clock = TO + 3_600_000;
   urls.push(await listen(collector(sqliteStore, sources[0])), await listen(collector(chStore, sources[1])));
 }, 180_000);
 
 afterAll(async () => {
   for (const app of apps) await app.close();
-  for (const s of sources) await s.close();
-  sqliteStore?.close();
-  await chStore?.close();
-  await clickhouse?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await engines?.close();
 }, 60_000);
 
 async function both(path: string): Promise<[unknown, unknown]> {
@@ -290,7 +270,7 @@ describe('ClickHouse reports match the embedded store', () => {
     expect(totals.byType.screen).toBeGreaterThan(0);
     expect(totals.byType.page).toBeGreaterThan(0);
     // What the file holds: screens named product_viewed exist, and the series counts the track events only.
-    const db = new Database(join(dir, 'collector.sqlite'), { readonly: true });
+    const db = new Database(engines!.sqlitePath, { readonly: true });
     try {
       const count = (sql: string) => db.prepare(`SELECT count(*) FROM events WHERE ts >= ${FROM} AND ts < ${TO} AND ${sql}`).pluck().get() as number;
       expect(count(`type = 'screen'`)).toBe(totals.byType.screen);
