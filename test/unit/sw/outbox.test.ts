@@ -103,6 +103,19 @@ describe('outbox', () => {
     expect(await outbox.peek(100, 1)).toHaveLength(1);
   });
 
+  it('reads on past the first keys it fetches: a batch spanning many segments, and the segments after a settled gap', async () => {
+    // 20 segments of 3: more than one read of segment keys (peek fetches a few at a time).
+    for (let s = 0; s < 20; s++) await outbox.append([0, 1, 2].map((i) => makeEvent(`s${s}e${i}`)));
+    const all = await outbox.peek(1_000, ALL);
+    expect(all).toHaveLength(60);
+    expect(all.map((r) => r.messageId).slice(0, 4)).toEqual(['s0e0', 's0e1', 's0e2', 's1e0']);
+    expect(all.at(-1)?.messageId).toBe('s19e2');
+    // Settle the first 12 segments: the next batch starts where they were, past a whole read of keys.
+    const first = all.slice(0, 36);
+    await outbox.settle(first, first.map((r) => r.messageId), [], 0);
+    expect((await outbox.peek(4, ALL)).map((r) => r.messageId)).toEqual(['s12e0', 's12e1', 's12e2', 's13e0']);
+  });
+
   it('settle removes accepted and duplicate ids, dead-letters rejected ones, and keeps the rest in place', async () => {
     await outbox.append([makeEvent('a'), makeEvent('b'), makeEvent('c'), makeEvent('d')]);
     await outbox.append([makeEvent('e')]);
