@@ -5,7 +5,8 @@
  * endpoint's, for a batch of one: 200 with `{ accepted, duplicate, rejected }`, so a rejected event
  * is a 200 with its reason, as it would be inside a batch.
  *
- * A `writeKey` field in the body is the write key (Segment's convention) and is not stored.
+ * A `writeKey` field in the body is the write key (Segment's convention); like a `writeKey` inside
+ * any event, it is never stored (spec-input.ts removes it before validation).
  */
 import type { FastifyInstance } from 'fastify';
 import type { EventType } from '../../shared/event.js';
@@ -47,12 +48,10 @@ export function registerSingleRoutes(app: FastifyInstance, deps: RouteDeps): voi
   }
 }
 
-/** The body as one event, without the write key (a key is never stored). */
+/** The body as one event. Its `writeKey`, if any, is removed with every event's (spec-input.ts). */
 export function readEvent(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpError(400, 'invalid-envelope', 'body must be one event, a JSON object');
   }
-  const event = body as Record<string, unknown>;
-  delete event.writeKey;
-  return event;
+  return body as Record<string, unknown>;
 }
