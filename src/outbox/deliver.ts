@@ -37,6 +37,8 @@ export interface DelivererDeps {
   maxBytes: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  /** The backoff's ceiling after a try that got no answer (retry-policy.ts `unreachable`); retryMaxMs without it. */
+  unreachableRetryMaxMs?: number;
   /** Called with an error code when an attempt fails; never throws into the caller. */
   onError?: (code: 'delivery-failed', detail: string) => void;
   /**
@@ -113,15 +115,17 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
       return true;
     }
     // Unknown outcome (including a 2xx whose body we could not read): keep everything, back off.
-    return unknownOutcome(rows, res.error ?? `HTTP ${res.status}`, outcome.kind === 'retry' ? outcome.afterMs : undefined);
+    const retry = outcome.kind === 'retry' ? outcome : undefined;
+    return unknownOutcome(rows, res.error ?? `HTTP ${res.status}`, retry?.afterMs, retry?.unreachable);
   }
 
-  async function unknownOutcome(kept: OutboxRow[], error: string, afterMs: number | undefined): Promise<false> {
+  async function unknownOutcome(kept: OutboxRow[], error: string, afterMs: number | undefined, unreachable?: boolean): Promise<false> {
     stats.retries++;
     stats.lastError = error;
     deps.onError?.('delivery-failed', error);
     await outbox.markAttempt(kept);
-    const wait = afterMs ?? backoffMs(failures, deps.retryBaseMs, deps.retryMaxMs, deps.random);
+    const ceiling = unreachable ? (deps.unreachableRetryMaxMs ?? deps.retryMaxMs) : deps.retryMaxMs;
+    const wait = afterMs ?? backoffMs(failures, deps.retryBaseMs, ceiling, deps.random);
     failures++;
     notBefore = now() + wait;
     if (afterMs !== undefined) serverNotBefore = notBefore;

@@ -91,6 +91,7 @@ export function createDeliveryStack(
     maxBytes: DEFAULTS.batchMaxBytes,
     retryBaseMs: DEFAULTS.retryBaseMs,
     retryMaxMs: DEFAULTS.retryMaxMs,
+    unreachableRetryMaxMs: DEFAULTS.unreachableRetryMaxMs,
     onError,
     // request() resolves with the callback's own result; the DOM typing nests the promise.
     withLock: locks ? <T,>(fn: () => Promise<T>) => locks.request(DELIVERY_LOCK, fn) as unknown as Promise<T> : undefined,

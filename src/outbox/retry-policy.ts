@@ -3,7 +3,10 @@
  *
  * - `receipts`: the collector answered per event; apply the receipts exactly.
  * - `retry`: the outcome is unknown (network error, timeout, 5xx, 408, 429): keep every event and
- *   resend the same messageIds later. The collector dedups, so resending is always safe.
+ *   resend the same messageIds later. The collector dedups, so resending is always safe. No answer
+ *   at all is `unreachable`: the network (or the collector's host) is gone, not overloaded, so the
+ *   deliverer keeps probing at a short interval instead of backing off for minutes; WebKit fires
+ *   no `online` event and has no Background Sync, so that probe is how it notices the way back.
  * - `split`: the batch was too large (413): resend it in halves.
  * - `reject`: the collector refused the request as a whole (another 4xx): resending the same bytes
  *   cannot succeed, so the events go to the dead-letter store with the status as reason, and the
@@ -14,7 +17,8 @@
 
 export type Outcome =
   | { kind: 'receipts' }
-  | { kind: 'retry'; afterMs?: number }
+  /** `unreachable`: no answer at all (network error, timeout), as opposed to a collector refusing. */
+  | { kind: 'retry'; afterMs?: number; unreachable?: true }
   | { kind: 'split' }
   | { kind: 'reject'; code: string };
 
@@ -22,7 +26,8 @@ export type Outcome =
 export function classifyResponse(status: number, retryAfter: string | null, now: number): Outcome {
   if (status >= 200 && status < 300) return { kind: 'receipts' };
   if (status === 413) return { kind: 'split' };
-  if (status === 0 || status >= 500 || status === 408 || status === 429) {
+  if (status === 0) return { kind: 'retry', unreachable: true };
+  if (status >= 500 || status === 408 || status === 429) {
     const afterMs = status === 429 || status === 503 ? parseRetryAfter(retryAfter, now) : undefined;
     return afterMs === undefined ? { kind: 'retry' } : { kind: 'retry', afterMs };
   }

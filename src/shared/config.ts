@@ -50,6 +50,12 @@ export const DEFAULTS = {
   /** Backoff after an unknown outcome: full jitter between 0 and min(max, base·2^n). */
   retryBaseMs: 1_000,
   retryMaxMs: 5 * 60_000,
+  /**
+   * ...but at most this long after a try that got no answer at all (network error, timeout): an
+   * outage of the network ends without a word in WebKit (no `online` event, no Background Sync),
+   * so the service worker probes for it. A failed connection costs nothing to the collector.
+   */
+  unreachableRetryMaxMs: 5_000,
   /** Events older than this are dropped from the outbox, and counted as `expired`. */
   retentionMs: 7 * 24 * 60 * 60_000,
   /** Looking for such events reads the whole outbox: at most this often per context. */

@@ -150,6 +150,27 @@ describe('deliverer', () => {
     expect(d.retryAt()).toBe(0);
   });
 
+  it('probes an unreachable collector at a short interval, while a refusing one backs off up to retryMaxMs', async () => {
+    await outbox.append([makeEvent('a')]);
+    const waitsAfter = async (fail: Responder) => {
+      respond = fail;
+      const d = deliverer({ random: () => 0.999, unreachableRetryMaxMs: 5_000 });
+      const waits: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        await d.flush('test');
+        waits.push(d.retryAt() - now);
+        now = d.retryAt();
+      }
+      return waits;
+    };
+    const unreachable = await waitsAfter(() => Promise.reject(new TypeError('Load failed')));
+    expect(Math.max(...unreachable)).toBeLessThanOrEqual(5_000);
+    expect(unreachable[0]).toBeGreaterThanOrEqual(1_000);
+    const refusing = await waitsAfter(() => new Response('', { status: 503 }));
+    expect(refusing[7]).toBeGreaterThan(60_000 - 100); // 1 s·2^7 capped at retryMaxMs (60 s here)
+    expect(requests).toHaveLength(16);
+  });
+
   it('honours Retry-After on 429, even against an explicit flush; a plain backoff yields to one', async () => {
     await outbox.append([makeEvent('a')]);
     respond = () => new Response('', { status: 429, headers: { 'retry-after': '30' } });

@@ -7,7 +7,8 @@ describe('classifyResponse', () => {
   it.each([
     [200, null, { kind: 'receipts' }],
     [207, null, { kind: 'receipts' }],
-    [0, null, { kind: 'retry' }],
+    [0, null, { kind: 'retry', unreachable: true }],
+    [0, '9', { kind: 'retry', unreachable: true }],
     [500, null, { kind: 'retry' }],
     [502, null, { kind: 'retry' }],
     [503, null, { kind: 'retry' }],
