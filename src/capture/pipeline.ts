@@ -10,7 +10,8 @@ import { DEFAULTS } from '../shared/config.js';
 import { deniesAny, withdrawn } from '../shared/consent.js';
 import type { ErrorCode, ErrorReporter, ValidationCode } from '../shared/errors.js';
 import type { WireEvent } from '../shared/event.js';
-import type { Capture, ConsentState, EventRule, Gate, PageEnvironment, PersistItem, PrivacySignals, WorkerStats } from '../shared/protocol.js';
+import { addNumber, mergeRanges, pageKey } from '../shared/call-numbers.js';
+import type { CallNumbers, Capture, ConsentState, EventRule, Gate, PageEnvironment, PersistItem, PrivacySignals, WorkerStats } from '../shared/protocol.js';
 import { createBatcher } from './batcher.js';
 import type { EventValidation } from './validate.js';
 import { enrich } from './enrich.js';
@@ -22,9 +23,9 @@ import { createRuleGate, type Verdict } from './rules.js';
 /**
  * Where durable events go: the service worker's outbox, or the worker's own when there is no SW.
  * `dropped` counts what the worker dropped since the last persist, for the loss manifest; `gates`
- * are the consent gates of the events that have one, by messageId.
+ * are the consent gates of the events that have one, by messageId; `calls` the page's call numbers.
  */
-export type PersistSink = (items: PersistItem[], dropped: Record<string, number>, gates?: Record<string, Gate>) => Promise<number>;
+export type PersistSink = (items: PersistItem[], dropped: Record<string, number>, gates?: Record<string, Gate>, calls?: CallNumbers) => Promise<number>;
 
 export interface Pipeline {
   capture(calls: Capture[]): Promise<number>;
@@ -56,10 +57,16 @@ export interface PipelineDeps {
 }
 
 /** The calls of one `capture()`, settled one by one. */
-interface Ticket {
+interface CaptureTicket {
   remaining: number;
   durable: number;
   resolve: (durable: number) => void;
+}
+
+/** One call of a `capture()`: its number on the page (call-numbers.ts), settled once into its capture. */
+interface Ticket {
+  n: number | undefined;
+  capture: CaptureTicket;
 }
 
 interface Queued {
@@ -86,6 +93,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   /** Drops not yet reported to the outbox's counters. */
   let dropped: Record<string, number> = {};
   const drop = (reason: string) => (dropped[reason] = (dropped[reason] ?? 0) + 1);
+  /** The page's key and the numbers of calls settled without an event, not yet told to the outbox. */
+  let page: string | null = null;
+  let droppedCalls: number[] = [];
   const stats: Omit<WorkerStats, 'relinks' | 'outbox'> = { received: 0, persisted: 0, pending: 0, invalid: 0, debounced: 0, throttled: 0, consent: 0, errors: {} };
   const privacy = deps.privacy ?? null;
   /** Set once the identity store is loaded (the rule gate's `pass` is synchronous). */
@@ -97,11 +107,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   function settle(ticket: Ticket | null, durable: boolean): void {
     if (!ticket) return;
     stats.pending--;
+    const capture = ticket.capture;
     if (durable) {
-      ticket.durable++;
+      capture.durable++;
       stats.persisted++;
+    } else if (ticket.n !== undefined) {
+      // Settled without an event: the outbox hears it with the next persist, so a hand-off of the
+      // page's tail does not store what the rules dropped.
+      droppedCalls = addNumber(droppedCalls, ticket.n);
     }
-    if (--ticket.remaining === 0) ticket.resolve(ticket.durable);
+    if (--capture.remaining === 0) capture.resolve(capture.durable);
   }
 
   function countError(code: ErrorCode, detail: string): void {
@@ -168,10 +183,18 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     if (queue.length > 0) dueWhileBusy = true; // more than one persist's worth was due
     const report = dropped;
     dropped = {};
+    const settledCalls = droppedCalls;
+    droppedCalls = [];
     let gates: Record<string, Gate> | undefined;
     for (const q of taken) if (q.gate) (gates ??= {})[(q.item as WireEvent).messageId] = q.gate;
+    let calls: CallNumbers | undefined;
+    if (page !== null) {
+      calls = { page, numbers: {} };
+      for (const q of taken) if (q.ticket?.n !== undefined) calls.numbers[(q.item as WireEvent).messageId] = q.ticket.n;
+      if (settledCalls.length > 0) calls.settled = settledCalls;
+    }
     try {
-      await sink(taken.map((q) => q.item), report, gates);
+      await sink(taken.map((q) => q.item), report, gates, calls);
       failures = 0;
       for (const q of taken) settle(q.ticket, true);
       busy = false;
@@ -180,6 +203,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       countError('persist-failed', String(err));
       queue.unshift(...taken);
       for (const [reason, n] of Object.entries(report)) dropped[reason] = (dropped[reason] ?? 0) + n;
+      droppedCalls = mergeRanges(droppedCalls, settledCalls);
       const wait = Math.min(DEFAULTS.persistRetryMaxMs, deps.retryMs * 2 ** failures++);
       deps.setTimeout(() => {
         busy = false;
@@ -231,7 +255,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
   }
 
-  async function process(calls: Capture[], ticket: Ticket): Promise<void> {
+  async function process(calls: Capture[], capture: CaptureTicket): Promise<void> {
     const identity = await deps.identity;
     identityNow = identity;
     await signals.ready;
@@ -241,6 +265,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const elsewhere = withdrawn(before, identity.current().consent ?? {});
     if (elsewhere.length > 0) purgeQueue(elsewhere);
     for (const call of calls) {
+      const ticket: Ticket = { n: call.n, capture };
+      if (call.n !== undefined) page ??= pageKey(call.messageId, call.n);
       if (call.type === 'consent') {
         const asked = consentCallUpdate(call, privacy);
         if (asked?.enforce) await changeConsent(identity, asked.update, call.messageId, call.ts);
@@ -275,8 +301,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       stats.pending += calls.length;
       return new Promise<number>((resolve) => {
         if (calls.length === 0) return resolve(0);
-        const ticket: Ticket = { remaining: calls.length, durable: 0, resolve };
-        chain = chain.then(() => process(calls, ticket)).catch((err: unknown) => countError('worker-failed', String(err)));
+        const capture: CaptureTicket = { remaining: calls.length, durable: 0, resolve };
+        chain = chain.then(() => process(calls, capture)).catch((err: unknown) => countError('worker-failed', String(err)));
       });
     },
     flush() {

@@ -72,6 +72,8 @@ export interface MetaValues {
   consent: Record<string, boolean> | null;
   /** messageId of the last consent call applied: an older one (a hand-off replaying it) changes nothing. */
   consentId: string;
+  /** Per page (shared/call-numbers.ts `pageKey`): the call numbers taken, as ranges, and when last touched. */
+  calls: Record<string, { ranges: number[]; at: number }>;
 }
 
 export interface HomingDB extends DBSchema {

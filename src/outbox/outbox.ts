@@ -8,10 +8,11 @@
  */
 import { deliverable, deniesAny, grantsAll } from '../shared/consent.js';
 import type { RejectedReceipt, WireEvent } from '../shared/event.js';
-import type { ConsentState, Gate, PersistItem } from '../shared/protocol.js';
+import type { CallNumbers, ConsentState, Gate, PersistItem } from '../shared/protocol.js';
+import { hasNumber, mergeRanges } from '../shared/call-numbers.js';
 import { advanceSession, type SessionRules, type SessionState } from './session.js';
 import type { IDBPIndex } from 'idb';
-import { BY_ID, DEAD_LETTER, META, OUTBOX, type HomingDatabase, type HomingDB, type OutboxSegment } from './outbox-db.js';
+import { BY_ID, DEAD_LETTER, META, OUTBOX, type HomingDatabase, type HomingDB, type MetaValues, type OutboxSegment } from './outbox-db.js';
 
 /** One event as `peek` hands it to the deliverer. */
 export interface OutboxRow {
@@ -33,8 +34,10 @@ export interface Outbox {
    * `counts` (what the worker dropped meanwhile) join the loss manifest's counters. `gates` (by
    * messageId) are kept beside their events; an event whose gate the device's consent denies now
    * is not stored but counted as `consent` (it was in flight while the consent was withdrawn).
+   * `calls` name each event's call on its page: a call the outbox took before (from the worker or
+   * a page's hand-off, even if delivered and deleted since) is not stored again (call-numbers.ts).
    */
-  append(items: PersistItem[], counts?: Record<string, number>, gates?: Record<string, Gate>): Promise<number>;
+  append(items: PersistItem[], counts?: Record<string, number>, gates?: Record<string, Gate>, calls?: CallNumbers): Promise<number>;
   /**
    * Oldest first, at most `maxEvents` and about `maxBytes` of JSON (always at least one event), of
    * the events the device's consent lets leave now, read in the same transaction. Held events are
@@ -71,18 +74,24 @@ export interface OutboxDeps {
 
 /** Segment keys read at a time by `peek`: a batch usually ends within the first few segments. */
 const PEEK_KEYS_PER_READ = 8;
+/**
+ * Pages whose taken call numbers are kept: the most recent ones, none untouched for a day. A page
+ * hands its tail over when it leaves, so only pages alive now matter; a day covers a hidden tab.
+ */
+const CALL_PAGES_KEPT = 64;
+const CALL_PAGES_MAX_AGE_MS = 24 * 60 * 60_000;
 
 export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps): Outbox {
   let expiredSeen = false;
   return {
-    async append(items, counts, gates) {
+    async append(items, counts, gates, calls) {
       const events = items.filter((item): item is WireEvent => item.type !== 'reset');
-      if (items.length === 0 && Object.keys(counts ?? {}).length === 0) return 0;
+      if (items.length === 0 && Object.keys(counts ?? {}).length === 0 && !calls?.settled?.length) return 0;
       const db = await getDb();
       // Strict durability: the ack that follows is a promise that the event survives a crash.
       const tx = db.transaction([OUTBOX, META], 'readwrite', { durability: 'strict' });
       const meta = tx.objectStore(META);
-      const [lastSeq, pending, bytes, totals, lastSession, consent, existing] = await Promise.all([
+      const [lastSeq, pending, bytes, totals, lastSession, consent, existing, pages] = await Promise.all([
         meta.get('seq') as Promise<number | undefined>,
         meta.get('pending') as Promise<number | undefined>,
         meta.get('bytes') as Promise<number | undefined>,
@@ -90,7 +99,15 @@ export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps):
         meta.get('session') as Promise<SessionState | null | undefined>,
         meta.get('consent') as Promise<ConsentState | null | undefined>,
         events.length > 0 ? storedIdsAmong(tx.objectStore(OUTBOX).index(BY_ID), events) : new Set<string>(),
+        calls ? (meta.get('calls') as Promise<MetaValues['calls'] | undefined>) : undefined,
       ]);
+      let taken = calls ? (pages?.[calls.page]?.ranges ?? []) : [];
+      if (calls) {
+        for (const event of events) {
+          const n = calls.numbers[event.messageId];
+          if (n !== undefined && hasNumber(taken, n)) existing.add(event.messageId);
+        }
+      }
       let seq = lastSeq ?? 0;
       let session = lastSession ?? null;
       let refused = 0;
@@ -134,6 +151,12 @@ export function createOutbox({ getDb, now, newId, session: rules }: OutboxDeps):
       }
       if (stored > 0 || refused > 0 || counts) void meta.put(addCounts(totals, { ...counts, stored, consent: (counts?.consent ?? 0) + refused }), 'counts');
       if (session !== (lastSession ?? null)) void meta.put(session, 'session');
+      if (calls) {
+        // Every number named here is taken now: stored, already there, or refused for consent.
+        const named = Object.values(calls.numbers).flatMap((n) => [n, n + 1]);
+        taken = mergeRanges(mergeRanges(taken, named), calls.settled ?? []);
+        void meta.put(keepRecentPages({ ...pages, [calls.page]: { ranges: taken, at: now() } }, now()), 'calls');
+      }
       await tx.done;
       return stored;
     },
@@ -294,6 +317,14 @@ export function addCounts(totals: Record<string, number> | undefined, deltas: Re
   const next = { ...totals };
   for (const [key, value] of Object.entries(deltas)) if (value) next[key] = (next[key] ?? 0) + value;
   return next;
+}
+
+function keepRecentPages(pages: MetaValues['calls'], now: number): MetaValues['calls'] {
+  const recent = Object.entries(pages)
+    .filter(([, page]) => now - page.at < CALL_PAGES_MAX_AGE_MS)
+    .sort((a, b) => b[1].at - a[1].at)
+    .slice(0, CALL_PAGES_KEPT);
+  return Object.fromEntries(recent);
 }
 
 /**

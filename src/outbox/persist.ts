@@ -5,10 +5,10 @@
  * QuotaExceededError never escapes as a crash: the caller gets a rejection it reports, and the
  * worker keeps the events and retries.
  */
-import type { Gate, PersistItem } from '../shared/protocol.js';
+import type { CallNumbers, Gate, PersistItem } from '../shared/protocol.js';
 import type { DeliveryStack } from './delivery-stack.js';
 
-export type Persist = (items: PersistItem[], counts?: Record<string, number>, gates?: Record<string, Gate>) => Promise<number>;
+export type Persist = (items: PersistItem[], counts?: Record<string, number>, gates?: Record<string, Gate>, calls?: CallNumbers) => Promise<number>;
 
 function isQuotaError(err: unknown): boolean {
   const name = (err as { name?: string } | null)?.name;
@@ -16,15 +16,15 @@ function isQuotaError(err: unknown): boolean {
 }
 
 export function createPersist(stack: Pick<DeliveryStack, 'outbox' | 'upkeep' | 'budget'>): Persist {
-  return async (items, counts, gates) => {
+  return async (items, counts, gates, calls) => {
     let stored: number;
     try {
-      stored = await stack.outbox.append(items, counts, gates);
+      stored = await stack.outbox.append(items, counts, gates, calls);
     } catch (err) {
       if (!isQuotaError(err)) throw err;
       const { events, bytes } = await stack.outbox.usage();
       await stack.upkeep.enforce({ maxEvents: Math.floor(events * 0.9), maxBytes: Math.floor(bytes * 0.9) });
-      stored = await stack.outbox.append(items, counts, gates);
+      stored = await stack.outbox.append(items, counts, gates, calls);
     }
     await stack.upkeep.enforce(await stack.budget());
     return stored;

@@ -61,7 +61,8 @@ export function decodeBatch(batch: CaptureBatch): Capture[] {
     if (call === null) continue;
     const fields: CallFields = typeof call === 'string' ? { type: 'track', event: call, properties: batch.calls[2 * i + 1] as Properties | undefined } : call;
     const ts = batch.ts[i];
-    calls.push({ ...fields, messageId: messageId(batch.seed, batch.first + i, ts), ts, page: view.page, viewport: view.viewport });
+    const n = batch.first + i;
+    calls.push({ ...fields, messageId: messageId(batch.seed, n, ts), ts, page: view.page, viewport: view.viewport, n });
   }
   return calls;
 }

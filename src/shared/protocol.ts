@@ -47,6 +47,8 @@ export interface Capture {
   viewport?: { width: number; height: number };
   /** `consent` only: purposes granted or denied. */
   consent?: Record<string, boolean>;
+  /** The call's number on its page, from 0 (capture-batch.ts); names the page and the call to the outbox (call-numbers.ts). */
+  n?: number;
 }
 
 /** Facts only the page can know, sent once when the worker starts. */
@@ -138,6 +140,21 @@ export interface PersistMessage {
   dropped?: Record<string, number>;
   /** Consent gates by messageId, for the events that have one (only with a `consent` configuration). */
   gates?: Record<string, Gate>;
+  /** The page's call numbers of these events, and of the calls settled without one (call-numbers.ts). */
+  calls?: CallNumbers;
+}
+
+/**
+ * What the outbox needs to take each of a page's calls once (shared/call-numbers.ts): the page,
+ * each event's number on it, and the numbers settled without an event to store.
+ */
+export interface CallNumbers {
+  /** `pageKey()` of the page's calls. */
+  page: string;
+  /** Call number by messageId. An event whose number the outbox has already taken is not stored again. */
+  numbers: Record<string, number>;
+  /** Numbers settled without an event (dropped by the worker's rules), as ranges; recorded as taken. */
+  settled?: number[];
 }
 
 /** Service worker → worker: the events of request `id` are committed to IndexedDB (or not). */

@@ -3,8 +3,8 @@
  * page's worker may die with the page before it persisted them. The calls get what the worker would
  * have given them: the device's identity from the meta store, enrichment, the same privacy step
  * (PII and URL guards, the consent decision, with the page's privacy configuration) and
- * validation; the outbox keeps a messageId once, so calls the worker did persist in time are not
- * stored twice. What a call does to the identity and consent is the worker's own rule
+ * validation; the outbox takes each call of a page once (by its number there, call-numbers.ts), so
+ * calls the worker did persist in time are not stored twice, even once delivered and deleted. What a call does to the identity and consent is the worker's own rule
  * (src/capture/identity-rules.ts), so the two cannot read a call differently.
  *
  * Identity calls in the tail only name the events after them here; the worker writes identity,
@@ -14,7 +14,8 @@
  * a consent call is information only, and recording it is left to the worker.
  */
 import type { WireEvent } from '../shared/event.js';
-import type { Gate, HandoffMessage, PersistItem } from '../shared/protocol.js';
+import { pageKey } from '../shared/call-numbers.js';
+import type { CallNumbers, Gate, HandoffMessage, PersistItem } from '../shared/protocol.js';
 import { enrich, type Identity } from '../capture/enrich.js';
 import { consentCallUpdate, identityAfterConsent, identityFromStore, namedBy, readStoredIdentity } from '../capture/identity-rules.js';
 import type { EventValidation } from '../capture/validate.js';
@@ -58,6 +59,10 @@ export function createHandoff(deps: HandoffDeps): (msg: HandoffMessage) => Promi
     let identity = await readIdentity(deps.getDb);
     const items: PersistItem[] = [];
     const gates: Record<string, Gate> = {};
+    // The page's call numbers: a call the outbox took before (persisted by the worker, even if
+    // delivered since) is not stored again with a second sequence number (call-numbers.ts).
+    const numbered = calls.find((call) => call.n !== undefined);
+    const numbers: CallNumbers | undefined = numbered ? { page: pageKey(numbered.messageId, numbered.n!), numbers: {} } : undefined;
     let invalid = 0;
     let refused = 0;
     for (const call of calls) {
@@ -81,8 +86,10 @@ export function createHandoff(deps: HandoffDeps): (msg: HandoffMessage) => Promi
         if (decision.gate) gates[event.messageId] = decision.gate;
       }
       const verdict = deps.validate(event);
-      if (verdict.ok) items.push(event);
-      else {
+      if (verdict.ok) {
+        items.push(event);
+        if (numbers && call.n !== undefined) numbers.numbers[event.messageId] = call.n;
+      } else {
         invalid++;
         await deps.quarantine(event, verdict.code, verdict.reason);
       }
@@ -90,6 +97,6 @@ export function createHandoff(deps: HandoffDeps): (msg: HandoffMessage) => Promi
     const counts: Record<string, number> = {};
     if (invalid > 0) counts.invalid = invalid;
     if (refused > 0) counts.consent = refused;
-    return deps.persist(items, Object.keys(counts).length > 0 ? counts : undefined, Object.keys(gates).length > 0 ? gates : undefined);
+    return deps.persist(items, Object.keys(counts).length > 0 ? counts : undefined, Object.keys(gates).length > 0 ? gates : undefined, numbers);
   };
 }

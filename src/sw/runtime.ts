@@ -66,7 +66,7 @@ export function createSwRuntime(deps: SwRuntimeDeps): SwRuntime {
   async function persist(msg: WorkerToSw, port: MessagePort): Promise<void> {
     let ack: PersistAck;
     try {
-      const stored = await deps.persist(msg.events, msg.dropped, msg.gates);
+      const stored = await deps.persist(msg.events, msg.dropped, msg.gates, msg.calls);
       ack = { v: PROTOCOL_VERSION, op: 'ack', id: msg.id, ok: true, stored };
     } catch (err) {
       deps.onError?.('persist-failed', String(err));

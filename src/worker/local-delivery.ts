@@ -36,8 +36,8 @@ export function startLocalDelivery(
   void deliverer.flush('start');
   return {
     deliverer,
-    async sink(items, dropped, gates) {
-      const stored = await persist(items, dropped, gates);
+    async sink(items, dropped, gates, calls) {
+      const stored = await persist(items, dropped, gates, calls);
       tick();
       return stored;
     },

@@ -87,7 +87,7 @@ function createWorkerApi(): WorkerApi<MessagePort> {
         ...timers,
         onTimeout: () => report('sw-link-timeout', 'no ack from the service worker'),
       });
-      pipeline.setSink((items, dropped, gates) => link!.persist(items, dropped, gates));
+      pipeline.setSink((items, dropped, gates, calls) => link!.persist(items, dropped, gates, calls));
     },
 
     capture(batch) {

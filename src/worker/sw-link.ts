@@ -5,12 +5,12 @@
  * for a new port (its postMessage to the SW wakes it), and every unacknowledged request is sent
  * again. Resending is safe: the outbox stores a messageId once.
  */
-import { PROTOCOL_VERSION, type Gate, type PersistAck, type PersistItem, type PersistMessage } from '../shared/protocol.js';
+import { PROTOCOL_VERSION, type CallNumbers, type Gate, type PersistAck, type PersistItem, type PersistMessage } from '../shared/protocol.js';
 
 
 export interface SwLink {
   /** Resolves with how many events were new once the SW committed them; rejects if it could not. */
-  persist(items: PersistItem[], dropped?: Record<string, number>, gates?: Record<string, Gate>): Promise<number>;
+  persist(items: PersistItem[], dropped?: Record<string, number>, gates?: Record<string, Gate>, calls?: CallNumbers): Promise<number>;
   /** A new port from the page (after `requestLink`, or at start). */
   attach(port: MessagePort): void;
   relinks(): number;
@@ -85,11 +85,12 @@ export function createSwLink(deps: SwLinkDeps): SwLink {
   }
 
   return {
-    persist(events, dropped, gates) {
+    persist(events, dropped, gates, calls) {
       return new Promise<number>((resolve, reject) => {
         const msg: PersistMessage = { v: PROTOCOL_VERSION, op: 'persist', id: nextId++, events };
         if (dropped && Object.keys(dropped).length > 0) msg.dropped = dropped;
         if (gates) msg.gates = gates;
+        if (calls) msg.calls = calls;
         pending.set(msg.id, { msg, resolve, reject });
         if (port) {
           port.postMessage(msg);

@@ -4,6 +4,9 @@ import type { Capture, HandoffMessage } from '../../../src/shared/protocol.js';
 import { PROTOCOL_VERSION } from '../../../src/shared/protocol.js';
 import { createOutbox, type Outbox } from '../../../src/outbox/outbox.js';
 import { createHandoff } from '../../../src/sw/handoff.js';
+import { messageId } from '../../../src/shared/capture-batch.js';
+import { pageKey } from '../../../src/shared/call-numbers.js';
+import { enrich } from '../../../src/capture/enrich.js';
 import { createQuarantine } from '../../../src/outbox/quarantine.js';
 import { sessionIds, SESSION } from '../../helpers/events.js';
 import { useOutboxDb } from '../../helpers/outbox-db.js';
@@ -14,6 +17,11 @@ const env = { userAgent: 'UA', locale: 'en', timezone: 'UTC', screen: { width: 1
 const call = (messageId: string, event: string, extra: Partial<Capture> = {}): Capture => ({ type: 'track', messageId, ts: Date.UTC(2026, 10, 28), event, properties: {}, page, ...extra });
 const msg = (calls: Capture[]): HandoffMessage => ({ v: PROTOCOL_VERSION, op: 'handoff', calls, env });
 
+/** What the worker would have persisted for these calls. */
+async function enriched(calls: Capture[]) {
+  return calls.map((c) => enrich({ ...c, type: 'track' }, { anonymousId: 'device-1' }, env));
+}
+
 describe('pagehide hand-off in the service worker', () => {
   const { getDb } = useOutboxDb(DB);
   let outbox: Outbox;
@@ -23,7 +31,7 @@ describe('pagehide hand-off in the service worker', () => {
     outbox = createOutbox({ getDb, now: () => 0, newId: sessionIds(), session: SESSION });
     handoff = createHandoff({
       getDb,
-      persist: (items, counts, gates) => outbox.append(items, counts, gates),
+      persist: (items, counts, gates, calls) => outbox.append(items, counts, gates, calls),
       validate: (e) => (/^[a-z_]+$/.test(e.event ?? 'x') ? { ok: true } : { ok: false, code: 'invalid-event', reason: '/event must match pattern' }),
       quarantine: createQuarantine(getDb, () => 0),
     });
@@ -54,6 +62,24 @@ describe('pagehide hand-off in the service worker', () => {
     await handoff(msg([call('a', 'one')]));
     expect(await handoff(msg([call('a', 'one'), call('b', 'two')]))).toBe(1);
     expect(await outbox.count()).toBe(2);
+  });
+
+  it('stores no call of the tail the worker persisted, even once delivered and deleted: no second sequence number', async () => {
+    const seed = [1, 2, 3];
+    const numbered = (n: number) => call(messageId(seed, n, 1000 + n), 'one', { n, ts: 1000 + n });
+    const tail = [0, 1, 2, 3].map(numbered);
+    // The worker persisted calls 0 and 1 of this page; the SW delivered them and deleted them.
+    const page = pageKey(tail[0].messageId, 0);
+    await outbox.append(await enriched(tail.slice(0, 2)), undefined, undefined, { page, numbers: { [tail[0].messageId]: 0, [tail[1].messageId]: 1 } });
+    await outbox.settle(await outbox.peek(10, 1e9), [tail[0].messageId, tail[1].messageId], [], 0);
+    expect(await handoff(msg(tail))).toBe(2);
+    const rows = await outbox.peek(10, 1e9);
+    expect(rows.map((r) => [r.messageId, r.event.context.homing?.seq])).toEqual([
+      [tail[2].messageId, 3],
+      [tail[3].messageId, 4],
+    ]);
+    // The page is hidden twice (two hand-offs of the same tail): still once.
+    expect(await handoff(msg(tail))).toBe(0);
   });
 
   it('applies the privacy configuration the page sent: PII, consent gates, and a withdrawal in the tail', async () => {

@@ -50,6 +50,39 @@ describe('outbox', () => {
     expect(await outbox.count()).toBe(3);
   });
 
+  it("takes each of a page's calls once by its number, even after it was delivered and deleted", async () => {
+    const page = 'page-1';
+    await outbox.append([makeEvent('a'), makeEvent('b')], undefined, undefined, { page, numbers: { a: 0, b: 1 }, settled: [2, 3] });
+    const first = await outbox.peek(10, ALL);
+    await outbox.settle(first, ['a', 'b'], [], now);
+    expect(await outbox.count()).toBe(0);
+    // The page's tail hands over calls 0–4 (the worker persisted 0 and 1, dropped 2): only 3 and 4 are new.
+    const tail = ['a', 'b', 'x', 'c', 'd'].map((id) => makeEvent(id));
+    expect(await outbox.append(tail, undefined, undefined, { page, numbers: { a: 0, b: 1, x: 2, c: 3, d: 4 } })).toBe(2);
+    // The worker, still alive, persists 3 and 4 after the hand-off stored them: nothing new either.
+    expect(await outbox.append([makeEvent('c'), makeEvent('d')], undefined, undefined, { page, numbers: { c: 3, d: 4 } })).toBe(0);
+    expect((await outbox.peek(10, ALL)).map((r) => [r.messageId, r.event.context.homing?.seq])).toEqual([
+      ['c', 3],
+      ['d', 4],
+    ]);
+    // Another page's calls with the same numbers are its own.
+    expect(await outbox.append([makeEvent('e')], undefined, undefined, { page: 'page-2', numbers: { e: 0 } })).toBe(1);
+  });
+
+  it('keeps the call numbers of the 64 most recent pages, none older than a day', async () => {
+    for (let p = 0; p < 70; p++) {
+      now += 1;
+      await outbox.append([makeEvent(`e${p}`)], undefined, undefined, { page: `p${p}`, numbers: { [`e${p}`]: 0 } });
+    }
+    const pages = (await (await getDb()).get('meta', 'calls')) as Record<string, unknown>;
+    expect(Object.keys(pages)).toHaveLength(64);
+    expect(pages.p69).toBeDefined();
+    expect(pages.p5).toBeUndefined();
+    now += 24 * 60 * 60_000;
+    await outbox.append([makeEvent('late')], undefined, undefined, { page: 'late', numbers: { late: 0 } });
+    expect(Object.keys((await (await getDb()).get('meta', 'calls')) as object)).toEqual(['late']);
+  });
+
   it('finds a stored id even when the batch range spans other stored ids', async () => {
     await outbox.append([makeEvent('m')]);
     await outbox.append([makeEvent('k'), makeEvent('z')]);

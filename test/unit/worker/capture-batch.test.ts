@@ -45,9 +45,9 @@ describe('decodeBatch', () => {
     batch.calls.push('add_to_cart', { sku: 'a' }, { type: 'identify', userId: 'u1', traits: { plan: 'pro' } }, undefined, 'checkout', undefined);
     batch.views.push(0, view, 2, next);
     expect(decodeBatch(batch)).toEqual([
-      { type: 'track', event: 'add_to_cart', properties: { sku: 'a' }, messageId: messageId(seed, 40, T), ts: T, page: view.page, viewport: view.viewport },
-      { type: 'identify', userId: 'u1', traits: { plan: 'pro' }, messageId: messageId(seed, 41, T + 1), ts: T + 1, page: view.page, viewport: view.viewport },
-      { type: 'track', event: 'checkout', properties: undefined, messageId: messageId(seed, 42, T + 2), ts: T + 2, page: next.page, viewport: next.viewport },
+      { type: 'track', event: 'add_to_cart', properties: { sku: 'a' }, messageId: messageId(seed, 40, T), ts: T, page: view.page, viewport: view.viewport, n: 40 },
+      { type: 'identify', userId: 'u1', traits: { plan: 'pro' }, messageId: messageId(seed, 41, T + 1), ts: T + 1, page: view.page, viewport: view.viewport, n: 41 },
+      { type: 'track', event: 'checkout', properties: undefined, messageId: messageId(seed, 42, T + 2), ts: T + 2, page: next.page, viewport: next.viewport, n: 42 },
     ]);
   });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../../src/shared/event.js';
-import type { Capture, PageEnvironment, PersistItem } from '../../../src/shared/protocol.js';
+import type { CallNumbers, Capture, PageEnvironment, PersistItem } from '../../../src/shared/protocol.js';
+import { messageId } from '../../../src/shared/capture-batch.js';
+import { mergeRanges, pageKey } from '../../../src/shared/call-numbers.js';
 import { createPipeline, type PipelineDeps } from '../../../src/capture/pipeline.js';
 import { createEventValidator } from '../../../src/capture/validate.js';
 import { memoryIdentity } from '../../helpers/identity.js';
@@ -90,6 +92,26 @@ describe('pipeline', () => {
     expect(durable).toBe(2);
     expect(batches.flatMap(ids).sort()).toEqual(['s2', 't1']);
     expect(p.stats()).toMatchObject({ debounced: 1, throttled: 1, pending: 0 });
+  });
+
+  it("tells the outbox each event's call number on the page, and the numbers its rules dropped", async () => {
+    const seed = [7, 8, 9];
+    const numbered = (n: number, event: string) => ({ ...track(messageId(seed, n, 0), event), n });
+    const { p } = pipeline({ rules: { search: { debounceMs: 10 } }, batch: { maxEvents: 100, maxBytes: 1e9, maxWaitMs: 5, persistMax: 100 } });
+    const seen: Array<CallNumbers | undefined> = [];
+    p.setSink(async (items, _dropped, _gates, calls) => {
+      seen.push(calls);
+      return items.length;
+    });
+    await p.capture([numbered(0, 'a'), numbered(1, 'search'), numbered(2, 'search'), numbered(3, 'Bad'), numbered(4, 'b')]);
+    await p.capture([numbered(5, 'c')]);
+    const key = pageKey(messageId(seed, 0, 0), 0);
+    expect(seen.every((c) => c?.page === key)).toBe(true);
+    const numbers = Object.assign({}, ...seen.map((c) => c!.numbers));
+    expect(Object.values(numbers).sort()).toEqual([0, 2, 4, 5]);
+    expect(numbers[messageId(seed, 2, 0)]).toBe(2);
+    // Debounced (1) and quarantined (3): settled without an event, told with a later persist.
+    expect(seen.map((c) => c!.settled ?? []).reduce((a, b) => mergeRanges(a, b), [])).toEqual([1, 2, 3, 4]);
   });
 
   it('identify names later events; reset changes the anonymous id and travels in order as a marker', async () => {
