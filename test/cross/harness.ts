@@ -2,8 +2,9 @@
  * What every cross-browser scenario sets up: a real collector process (the built bin, on a fresh
  * SQLite file), the faulty proxy in front of it in pass-through mode (a log of every batch request,
  * and `Connection: close` on every answer, so Firefox's global offline switch cannot be bypassed by
- * a kept-alive socket), the demo server on another port serving the built bundles, and one browser
- * driven by puppeteer-core. Needs `node build.mjs --no-types` first (npm test builds).
+ * a kept-alive socket; in WebKit it is also the network cable), the demo server on another port
+ * serving the built bundles, and one browser of the three engines (test/helpers/engines.ts). Needs
+ * `node build.mjs --no-types` first (npm test builds).
  *
  * Ground truth is the collector's SQLite file; the page's `homing.stats()` says when tracked calls
  * are durable (`unacked === 0`: the service worker committed them), which is the signal to wait for
@@ -14,14 +15,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'puppeteer-core';
 import { createDemoServer } from '../../demo/server.js';
-import { browserControl, until, type BrowserControl } from '../helpers/browser-control.js';
+import { until, type BrowserControl } from '../helpers/browser-control.js';
 import { readEvents, startCollector, type Collector, type StoredRow } from '../helpers/collector.js';
+import { startEngine, type Engine } from '../helpers/engines.js';
 import { startFaultyProxy, type FaultyProxy } from '../helpers/faulty-proxy.js';
-import { launchBrowser, type BrowserName, type Launched } from '../helpers/launch.js';
+import type { BrowserName } from '../helpers/launch.js';
 import { outboxPending } from '../helpers/idb-readers.js';
 import { freePort } from '../helpers/ports.js';
+import type { Tab } from '../helpers/tab.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -35,17 +37,16 @@ export interface Scenario {
   dbPath: string;
   collector: Collector;
   proxy: FaultyProxy;
-  launched: Launched;
   control: BrowserControl;
-  /** A new tab on the demo page, once the client runs and the service worker controls the page. */
-  open(): Promise<Page>;
+  /**
+   * A new tab on the demo page (`path`: its path and query, default `/`), once the client runs and
+   * the service worker controls the page.
+   */
+  open(path?: string): Promise<Tab>;
   /** SIGKILL the browser, then launch it again on the same profile (needs `profile: true`). */
   crashAndRelaunch(beforeRelaunch?: () => Promise<void>): Promise<void>;
-  /**
-   * Uncaught errors of Homing's scripts on this origin. Firefox: every page, worker and SW error
-   * it prints. Chromium: the pages' errors (its SW's stay inside DevTools).
-   */
-  uncaughtErrors(): string[];
+  /** Uncaught errors of Homing's scripts on this origin, as the engine reports them (engines.ts). */
+  uncaughtErrors(): Promise<string[]>;
   /** Everything that helps read a failure: the proxy's log and the browser's console lines. */
   diagnostics(): string;
   close(): Promise<void>;
@@ -77,15 +78,12 @@ export async function startScenario(name: BrowserName, options: { profile?: bool
     });
 
     const userDataDir = options.profile ? join(dir, 'profile') : undefined;
-    const launch = () => launchBrowser(name, { userDataDir, systemAccess: true });
-    let launched = await launch();
-    let control = browserControl(launched, origin);
-    const logs: string[] = [];
-    const pageErrors: string[] = [];
-    later(async () => {
-      await control.dispose().catch(() => undefined);
-      await launched.browser.close().catch(() => undefined);
-    });
+    const launch = () => startEngine(name, { userDataDir, origin, cable: proxy });
+    let engine: Engine = await launch();
+    // What a killed browser had said: its log and its uncaught errors outlive it.
+    const earlierLog: string[] = [];
+    const earlierErrors: string[] = [];
+    later(() => engine.close());
 
     const scenario: Scenario = {
       name,
@@ -93,37 +91,30 @@ export async function startScenario(name: BrowserName, options: { profile?: bool
       dbPath,
       collector,
       proxy,
-      get launched() {
-        return launched;
-      },
       get control() {
-        return control;
+        return engine.control;
       },
-      async open() {
-        const page = await launched.browser.newPage();
-        if (name === 'chromium') page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${String(err)}`));
-        await page.goto(origin + '/');
-        await page.waitForFunction(() => typeof (window as any).homing?.stats === 'function' && !(window as any).homing.q, { polling: 50 });
-        // Firefox background tabs get no animation frames: poll on a timer, never on 'raf'.
-        await page.waitForFunction(() => !!navigator.serviceWorker.controller, { polling: 50, timeout: 15_000 });
-        return page;
+      async open(path = '/') {
+        const tab = await engine.newTab(origin + path);
+        await tab.waitFor(() => typeof (window as any).homing?.stats === 'function' && !(window as any).homing.q);
+        await tab.waitFor(() => !!navigator.serviceWorker.controller, 15_000);
+        return tab;
       },
       async crashAndRelaunch(beforeRelaunch) {
         if (!userDataDir) throw new Error('crashAndRelaunch needs startScenario(name, { profile: true })');
-        logs.push(...launched.log());
-        await control.kill();
-        await control.dispose().catch(() => undefined);
+        earlierErrors.push(...(await engine.uncaughtErrors(origin)));
+        earlierLog.push(...engine.log());
+        await engine.control.kill();
+        await engine.close().catch(() => undefined);
         await beforeRelaunch?.();
-        launched = await launch();
-        control = browserControl(launched, origin);
+        engine = await launch();
       },
-      uncaughtErrors() {
-        if (name === 'chromium') return [...pageErrors];
-        return [...logs, ...launched.log()].filter((line) => line.startsWith(`JavaScript error: ${origin}/`));
+      async uncaughtErrors() {
+        return [...earlierErrors, ...(await engine.uncaughtErrors(origin))];
       },
       diagnostics() {
         const requests = proxy.requests().map((r) => `${new Date(r.at).toISOString().slice(11, 23)} ${r.method} ${r.path} → ${r.outcome} ${r.status ?? ''}`);
-        return [`proxy log:`, ...requests, `${name} console:`, ...logs, ...launched.log()].join('\n');
+        return [`proxy log:`, ...requests, `${name} console:`, ...earlierLog, ...engine.log()].join('\n');
       },
       async close() {
         for (const fn of cleanups) await fn().catch(() => undefined);
@@ -143,7 +134,7 @@ export async function startScenario(name: BrowserName, options: { profile?: bool
  * (tabs then interleave). Tasks are yielded with a MessageChannel, not a timer, because Firefox
  * throttles timers in background tabs.
  */
-export function track(page: Page, run: string, from: number, count: number, perTask = count): Promise<void> {
+export function track(page: Tab, run: string, from: number, count: number, perTask = count): Promise<void> {
   return page.evaluate(
     async (name, run, from, count, perTask) => {
       const nextTask = () =>
@@ -166,16 +157,16 @@ export function track(page: Page, run: string, from: number, count: number, perT
 }
 
 /** Resolves once every call this page made is durable: the service worker committed it. */
-export async function durable(page: Page, timeout = 10_000): Promise<void> {
-  await page.waitForFunction(async () => (await (window as any).homing.stats()).unacked === 0, { polling: 50, timeout });
+export async function durable(page: Tab, timeout = 10_000): Promise<void> {
+  await page.waitFor(async () => (await (window as any).homing.stats()).unacked === 0, timeout);
 }
 
-export function stats(page: Page): Promise<any> {
+export function stats(page: Tab): Promise<any> {
   return page.evaluate(() => (window as any).homing.stats());
 }
 
 /** `homing.flush()`: the page asks the service worker to deliver now (a message; it wakes a stopped SW). */
-export function flush(page: Page): Promise<{ delivered: number; pending: number } | null> {
+export function flush(page: Tab): Promise<{ delivered: number; pending: number } | null> {
   return page.evaluate(() => (window as any).homing.flush());
 }
 

@@ -15,10 +15,15 @@
  *   its `runningStatus`. Firefox: `nsIServiceWorkerInfo.terminateWorker()` / `attachDebugger()` +
  *   `detachDebugger()` from chrome JS (docs/browser-facts.md "Going offline in tests"); `lifetimeDeadline` reads 0 while no
  *   instance runs, and `launchCount` counts the starts.
+ * - WebKit has no offline switch, no network emulation and no service-worker control over
+ *   WebDriver: offline is the network cable of the scenario's proxy (unplugged, every connection
+ *   to the collector is reset on arrival), and the service worker is observed by what it does. It
+ *   stops by itself ~10 s after its last page closed (docs/browser-facts.md "WebKit").
  * - Crash: SIGKILL to the browser's main process, which this test run started.
  */
 import type { Browser, CDPSession, Page } from 'puppeteer-core';
 import type { Launched } from './launch.js';
+import type { WebKitBrowser } from './webkit.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -215,4 +220,26 @@ function chromiumControl(browser: Browser, origin: string): BrowserControl {
     },
   };
   return control;
+}
+
+// ── WebKit ───────────────────────────────────────────────────────────────────────────────────────
+
+export function webkitControl(browser: WebKitBrowser, cable: { setUnplugged(unplugged: boolean): void } | undefined): BrowserControl {
+  const unsupported = (what: string) => () =>
+    Promise.reject(new Error(`WebKit offers no way to ${what} over WebDriver; the scenario must take WebKit's own path`));
+  let unplugged = false;
+  return {
+    async setOffline(offline) {
+      if (!cable) throw new Error('WebKit goes offline by unplugging the proxy in front of the collector: pass `cable`');
+      cable.setUnplugged(offline);
+      unplugged = offline;
+    },
+    serviceWorker: unsupported('read the service worker state'),
+    stopServiceWorker: unsupported('stop a service worker'),
+    startServiceWorker: unsupported('start a service worker'),
+    kill: () => browser.kill(),
+    async dispose() {
+      if (unplugged) cable?.setUnplugged(false);
+    },
+  };
 }

@@ -100,6 +100,12 @@ export interface FaultyProxy {
   setMode(mode: FaultMode): void;
   /** How many queued one-shot faults are still unused. */
   pendingFaults(): number;
+  /**
+   * The network cable, for engines with no offline switch (WebKit): unplugged, every new
+   * connection is reset on arrival (and open ones are closed), so no request reaches the log or
+   * the collector and the browser's fetch fails at once, with a network error.
+   */
+  setUnplugged(unplugged: boolean): void;
   /** Every request so far, in arrival order (copies). */
   requests(): ProxiedRequest[];
   /** Resolves with the first request (past or future) matching `predicate`, checked as records change. */
@@ -197,7 +203,11 @@ export async function startFaultyProxy(options: FaultyProxyOptions): Promise<Fau
       });
   });
 
+  let unplugged = false;
   server.on('connection', (socket) => {
+    // Unplugged: the connection is reset before a byte is read, so nothing is logged and the
+    // browser's fetch fails at once, as it does when the network is gone.
+    if (unplugged) return void socket.destroy();
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
@@ -250,6 +260,10 @@ export async function startFaultyProxy(options: FaultyProxyOptions): Promise<Fau
     setDefault,
     setMode: setDefault,
     pendingFaults: () => queue.length,
+    setUnplugged(next) {
+      unplugged = next;
+      if (next) for (const socket of sockets) socket.destroy();
+    },
     requests: () => records.map((r) => ({ ...r })),
     waitForRequest(predicate, timeoutMs = 10_000) {
       const found = records.find(predicate);

@@ -13,8 +13,11 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import { CHROMIUM_ARGS, resolveChromium } from './browsers.js';
 import { adoptProcess } from './process.js';
 
-export type BrowserName = 'chromium' | 'firefox';
-export const BROWSERS: readonly BrowserName[] = ['chromium', 'firefox'];
+/** The three engines of the cross-browser suite; WebKit is driven by webkit.ts, the others here. */
+export type BrowserName = 'chromium' | 'firefox' | 'webkit';
+export const BROWSERS: readonly BrowserName[] = ['chromium', 'firefox', 'webkit'];
+/** The engines puppeteer-core drives. */
+export type PuppeteerBrowserName = Exclude<BrowserName, 'webkit'>;
 
 export function resolveFirefox(): string {
   const tried: string[] = [];
@@ -52,7 +55,7 @@ export interface LaunchOptions {
 }
 
 export interface Launched {
-  name: BrowserName;
+  name: PuppeteerBrowserName;
   browser: Browser;
   /**
    * Firefox's console lines and uncaught errors (pages, workers and SW alike), for reading a
@@ -61,7 +64,7 @@ export interface Launched {
   log(): string[];
 }
 
-export async function launchBrowser(name: BrowserName, options: LaunchOptions = {}): Promise<Launched> {
+export async function launchBrowser(name: PuppeteerBrowserName, options: LaunchOptions = {}): Promise<Launched> {
   const common = {
     headless: true,
     userDataDir: options.userDataDir,

@@ -17,8 +17,8 @@
  *   under node_modules/.cache by a hash of its source). The driver starts it (it is the driver's
  *   child, found through /proc), and it dies with the driver.
  *
- * Needs `apt-get install -y webkit2gtk-driver xvfb` and gcc (build-essential); .ci/run installs the
- * first two. Anything missing is an error naming the package, never a skipped test.
+ * Needs `apt-get install -y webkit2gtk-driver xvfb gcc libc6-dev`; .ci/run installs what is
+ * missing. Anything missing is an error naming the package, never a skipped test.
  *
  * Tabs are the WebDriver windows of the one session. WebDriver runs every command in its "current"
  * window and one command at a time, so each Tab call switches to its window first, and every
@@ -97,7 +97,9 @@ export async function launchWebKit(options: WebKitOptions = {}): Promise<WebKitB
       command: onPath('WebKitWebDriver', 'webkit2gtk-driver'),
       args: [`--port=${port}`, '--host=local'],
       // GTK on the shared X server; NO_AT_BRIDGE spares each browser a D-Bus accessibility bus.
-      env: { ...process.env, DISPLAY: display.name, GDK_BACKEND: 'x11', NO_AT_BRIDGE: '1' },
+      // A language, as every real Safari has: under LANG=C (CI machines) WebKitGTK's default locale
+      // is "C", which its own Intl then refuses (`Intl.NumberFormat()` throws "invalid language tag").
+      env: { ...process.env, DISPLAY: display.name, GDK_BACKEND: 'x11', NO_AT_BRIDGE: '1', LANG: 'en_US.UTF-8', LANGUAGE: 'en_US', LC_ALL: '' },
       probe: async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok,
       graceMs: 5_000,
     });
@@ -204,7 +206,9 @@ export async function launchWebKit(options: WebKitOptions = {}): Promise<WebKitB
           await switchTo(handle);
           // The browser destroys the view, which unloads the page as a user's close would.
           await driver.close();
-          current = '';
+          // New Window needs an open current window: go back to the about:blank one.
+          await driver.switchTo().window(blank);
+          current = blank;
         }),
     };
   };
@@ -432,7 +436,7 @@ async function buildLauncher(): Promise<string> {
   try {
     result = await runProcess('gcc', [...GCC_FLAGS, '-o', tmp, LAUNCHER_SOURCE, ...libs], { timeoutMs: 120_000 });
   } catch (err) {
-    throw new Error(`gcc could not run (${(err as Error).message}): apt-get install -y build-essential`, { cause: err });
+    throw new Error(`gcc could not run (${(err as Error).message}): apt-get install -y gcc libc6-dev`, { cause: err });
   }
   if (result.code !== 0) {
     rmSync(tmp, { force: true });
