@@ -9,6 +9,7 @@
  * to say, shared with the service worker's pagehide hand-off.
  */
 import { withdrawn } from '../shared/consent.js';
+import type { DeviceCheckpoint } from '../shared/device-checkpoint.js';
 import type { Capture, ConsentState } from '../shared/protocol.js';
 import { META, type HomingDatabase } from '../outbox/outbox-db.js';
 import { changeConsent } from '../outbox/outbox-consent.js';
@@ -33,10 +34,18 @@ export interface IdentityStore {
   persistent(): boolean;
 }
 
+/**
+ * `checkpoint`: the device's checkpoint cookie as the page found it (shared/device-checkpoint.ts).
+ * When the store holds no device at all (no id, no sequence number yet) but the cookie names one,
+ * the browser wiped the storage: the device keeps its id, its sequence continues after the last
+ * number it handed out, the events that were waiting are counted as `wiped`, and `storage-wiped`
+ * is reported. Without a checkpoint a new device gets a new id.
+ */
 export async function loadIdentityStore(
   getDb: () => Promise<HomingDatabase>,
   newId: () => string,
-  onError: (code: 'persist-failed', detail: string) => void,
+  onError: (code: 'persist-failed' | 'storage-wiped', detail: string) => void,
+  checkpoint: DeviceCheckpoint | null = null,
 ): Promise<IdentityStore> {
   let identity: Identity = { anonymousId: '' };
   let stored = true;
@@ -45,6 +54,19 @@ export async function loadIdentityStore(
     const db = await getDb();
     const tx = db.transaction(META, 'readwrite');
     const stored = await readStoredIdentity(tx.store);
+    if (!stored.anonymousId && checkpoint && (await tx.store.get('seq')) === undefined) {
+      identity = identityFromStore({ ...stored, anonymousId: checkpoint.anonymousId }, newId);
+      const counts = ((await tx.store.get('counts')) as Record<string, number> | undefined) ?? {};
+      void tx.store.put(checkpoint.anonymousId, 'anonymousId');
+      void tx.store.put(checkpoint.seq, 'seq');
+      void tx.store.put({ ...counts, wiped: (counts.wiped ?? 0) + checkpoint.pending }, 'counts');
+      await tx.done;
+      onError(
+        'storage-wiped',
+        `the browser deleted this site's storage; device ${checkpoint.anonymousId} continues after sequence number ${checkpoint.seq}, ${checkpoint.pending} waiting event(s) lost with it`,
+      );
+      return;
+    }
     identity = identityFromStore(stored, newId);
     if (!stored.anonymousId) void tx.store.put(identity.anonymousId, 'anonymousId');
     await tx.done;

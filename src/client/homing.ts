@@ -292,7 +292,7 @@ export function createHoming(config: HomingConfig = {}): HomingInternal {
       // the value is inlined, +30 B gzip on the critical path).
       worker
         .init(
-          { v: 1, collector, writeKey: config.writeKey, env: readEnvironment(), serviceWorker: swSupported, debug, rules: config.rules ?? {}, schemasUrl: config.schemasUrl && new URL(config.schemasUrl, location.href).href, privacy },
+          { v: 1, collector, writeKey: config.writeKey, env: readEnvironment(), serviceWorker: swSupported, debug, rules: config.rules ?? {}, schemasUrl: config.schemasUrl && new URL(config.schemasUrl, location.href).href, privacy, cookies: document.cookie },
           proxy(() => void linkWorker()),
           proxy(report),
         )

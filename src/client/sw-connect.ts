@@ -6,6 +6,7 @@
  * serves the worker's relink requests after a port went silent.
  */
 import { Workbox } from 'workbox-window/Workbox.js';
+import { CHECKPOINT_COOKIE, formatCheckpoint } from '../shared/device-checkpoint.js';
 import {
   PROTOCOL_VERSION,
   type Capture,
@@ -54,6 +55,9 @@ export interface SwConnectOptions {
   privacy?: PrivacyInit;
 }
 
+/** 400 days: the longest a browser keeps a cookie (Chromium's cap; Safari caps script-written ones at 7). */
+const CHECKPOINT_MAX_AGE_S = 400 * 24 * 60 * 60;
+
 export async function connectServiceWorker(options: SwConnectOptions): Promise<SwConnection> {
   const container = navigator.serviceWorker;
   if (options.swUrl) {
@@ -76,6 +80,18 @@ export async function connectServiceWorker(options: SwConnectOptions): Promise<S
     return sw;
   };
 
+  /**
+   * The device checkpoint cookie (shared/device-checkpoint.ts), from each flush answer: written
+   * while the device may be remembered (no consent configuration, or something granted), removed
+   * otherwise, so it never outlives the identifiers it copies.
+   */
+  function remember(answer: FlushedMessage): void {
+    if (answer.device === undefined) return;
+    const kept = !options.privacy?.consent || Object.values(answer.consent ?? {}).some(Boolean) ? answer.device : null;
+    const attributes = `; path=/; samesite=lax${location.protocol === 'https:' ? '; secure' : ''}`;
+    document.cookie = kept ? `${CHECKPOINT_COOKIE}=${formatCheckpoint(kept)}; max-age=${CHECKPOINT_MAX_AGE_S}${attributes}` : `${CHECKPOINT_COOKIE}=; max-age=0${attributes}`;
+  }
+
   const connection: SwConnection = {
     async newPort() {
       const channel = new MessageChannel();
@@ -95,6 +111,7 @@ export async function connectServiceWorker(options: SwConnectOptions): Promise<S
         const timer = setTimeout(() => resolve(null), timeoutMs);
         channel.port1.onmessage = (event) => {
           clearTimeout(timer);
+          remember(event.data as FlushedMessage);
           resolve(event.data as FlushedMessage);
         };
         const msg: FlushMessage = { v: PROTOCOL_VERSION, op: 'flush', reason };
@@ -103,6 +120,7 @@ export async function connectServiceWorker(options: SwConnectOptions): Promise<S
     },
 
     watchPage(tail, env, intervalMs, report) {
+      const kick = (reason: string) => void connection.flush(reason, 5_000);
       const leaving = () => {
         try {
           const calls = tail();
@@ -110,8 +128,10 @@ export async function connectServiceWorker(options: SwConnectOptions): Promise<S
         } catch (err) {
           report('persist-failed', `hand-off: ${String(err)}`);
         }
+        // Its answer refreshes the device checkpoint once the tail is stored (a hidden page usually
+        // lives on long enough; the timer below keeps it fresh while the page is visible).
+        kick('hidden');
       };
-      const kick = (reason: string) => void connection.flush(reason, 5_000);
       addEventListener('pagehide', leaving);
       document.addEventListener('visibilitychange', () => (document.visibilityState === 'hidden' ? leaving() : kick('visible')));
       addEventListener('online', () => kick('online'));

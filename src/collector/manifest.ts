@@ -14,7 +14,7 @@ export const MAX_DEVICE_ID_LENGTH = 200;
 
 /** Every reason of `LossManifest['counts']`; the type check below keeps the two lists equal. */
 export const LOSS_COUNT_KEYS = [
-  'captured', 'stored', 'delivered', 'duplicate', 'rejected', 'evicted', 'expired', 'consent', 'invalid', 'debounced', 'throttled',
+  'captured', 'stored', 'delivered', 'duplicate', 'rejected', 'evicted', 'expired', 'consent', 'invalid', 'debounced', 'throttled', 'wiped',
 ] as const satisfies ReadonlyArray<keyof LossCounts>;
 type MissingKey = Exclude<keyof LossCounts, (typeof LOSS_COUNT_KEYS)[number]>;
 const everyKeyListed: [MissingKey] extends [never] ? true : MissingKey = true;

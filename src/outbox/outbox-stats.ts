@@ -4,7 +4,8 @@
  * writes these counters in the same transactions that add and settle events, so they are exact),
  * so `stats()` needs no round trip to a service worker that may be stopped.
  */
-import type { OutboxStats } from '../shared/protocol.js';
+import type { DeviceCheckpoint } from '../shared/device-checkpoint.js';
+import type { ConsentState, OutboxStats } from '../shared/protocol.js';
 import { DEAD_LETTER, META, type HomingDatabase } from './outbox-db.js';
 
 export async function readOutboxStats(getDb: () => Promise<HomingDatabase>): Promise<OutboxStats> {
@@ -27,4 +28,19 @@ export async function readOutboxStats(getDb: () => Promise<HomingDatabase>): Pro
     expired: c.expired ?? 0,
     deadLetter,
   };
+}
+
+/**
+ * The device as the outbox knows it, for the page's checkpoint cookie (shared/device-checkpoint.ts),
+ * with its stored consent; the device is null while it has no id. One read-only transaction.
+ */
+export async function readDeviceCheckpoint(getDb: () => Promise<HomingDatabase>): Promise<{ device: DeviceCheckpoint | null; consent: ConsentState | null }> {
+  const tx = (await getDb()).transaction(META);
+  const [anonymousId, seq, pending, consent] = await Promise.all([
+    tx.store.get('anonymousId') as Promise<string | undefined>,
+    tx.store.get('seq') as Promise<number | undefined>,
+    tx.store.get('pending') as Promise<number | undefined>,
+    tx.store.get('consent') as Promise<ConsentState | null | undefined>,
+  ]);
+  return { device: anonymousId ? { anonymousId, seq: seq ?? 0, pending: pending ?? 0 } : null, consent: consent ?? null };
 }

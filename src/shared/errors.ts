@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'invalid-properties'
   | 'too-large'
   | 'schemas-unavailable'
-  | 'consent-unavailable';
+  | 'consent-unavailable'
+  | 'storage-wiped';
 
 /** The codes an event that fails validation is quarantined with (capture/validate.ts). */
 export type ValidationCode = Extract<ErrorCode, 'invalid-event' | 'too-large' | 'invalid-properties'>;
@@ -42,6 +43,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   'too-large': 'An event is over 32 KB of JSON; it is quarantined.',
   'schemas-unavailable': "The site's compiled schemas could not be loaded; only the base rules apply.",
   'consent-unavailable': 'The consent module sent no DNT/GPC signals in time; events go on, and consent grants wait for the signals.',
+  'storage-wiped': "The browser deleted the site's storage (Safari after 7 days without a visit, or eviction): the device keeps its id and sequence, and the events that were waiting are counted as wiped.",
 };
 
 export function describeError(code: ErrorCode): string {

@@ -104,7 +104,7 @@ export interface LossManifest {
   /** Epoch ms on the device clock. */
   at: number;
   /** Cumulative counts by reason. */
-  counts: { captured?: number; stored?: number; delivered?: number; duplicate?: number; rejected?: number; evicted?: number; expired?: number; consent?: number; invalid?: number; debounced?: number; throttled?: number };
+  counts: { captured?: number; stored?: number; delivered?: number; duplicate?: number; rejected?: number; evicted?: number; expired?: number; consent?: number; invalid?: number; debounced?: number; throttled?: number; wiped?: number };
   /** The highest device sequence number assigned so far. */
   lastSeq?: number;
 }

@@ -4,6 +4,7 @@
  * Types and one constant only. Our own messages carry `op`, never `type`, because comlink's
  * `expose` listens on the same global and claims messages that have a `type` (docs/browser-facts.md "Workers and ports").
  */
+import type { DeviceCheckpoint } from './device-checkpoint.js';
 import type { CaptureBatch } from './capture-batch.js';
 import type { PageContext, Properties, EventType, WireEvent } from './event.js';
 import type { ErrorCounts, ErrorReporter } from './errors.js';
@@ -196,6 +197,13 @@ export interface FlushResult {
 export interface FlushedMessage extends FlushResult {
   v: typeof PROTOCOL_VERSION;
   op: 'flushed';
+  /**
+   * The device as the outbox knows it after the flush, for the page's checkpoint cookie
+   * (shared/device-checkpoint.ts), with its stored consent: the page writes the cookie only when it
+   * has no consent configuration or something is granted. Null while the device has no id.
+   */
+  device?: DeviceCheckpoint | null;
+  consent?: ConsentState | null;
 }
 
 /**
@@ -298,4 +306,10 @@ export interface WorkerConfig {
   /** A site's compiled schemas (`homing-schemas compile`), loaded with importScripts. */
   schemasUrl?: string;
   privacy?: PrivacyInit;
+  /**
+   * `document.cookie`, for the device checkpoint (shared/device-checkpoint.ts): the worker reads
+   * its own cookie from it and keeps nothing else. Sent whole because parsing it on the page would
+   * cost bytes on the critical path, and the worker is the page's own origin.
+   */
+  cookies?: string;
 }

@@ -22,6 +22,7 @@ import { createDbOpener } from '../outbox/outbox-db.js';
 import type { Priority } from '../shared/event.js';
 import { createPersist } from '../outbox/persist.js';
 import { createQuarantine } from '../outbox/quarantine.js';
+import { readDeviceCheckpoint } from '../outbox/outbox-stats.js';
 import { createSwRuntime } from './runtime.js';
 
 export interface HomingSwOptions {
@@ -108,6 +109,7 @@ export function installHoming(scope: ServiceWorkerGlobalScope, options: HomingSw
     setTimeout: (fn, ms) => scope.setTimeout(fn, ms),
     clearTimeout: (h) => scope.clearTimeout(h as number),
     onError,
+    device: () => readDeviceCheckpoint(getDb),
   });
 
   if (options.lifecycle) {

@@ -3,7 +3,7 @@
  * `install.ts` registers, so unit tests can call them without a ServiceWorkerGlobalScope and a site
  * can wire them into its own service worker.
  */
-import { PROTOCOL_VERSION, type FlushResult, type HandoffMessage, type PageToSw, type PersistAck, type WorkerToSw } from '../shared/protocol.js';
+import { PROTOCOL_VERSION, type FlushedMessage, type FlushResult, type HandoffMessage, type PageToSw, type PersistAck, type WorkerToSw } from '../shared/protocol.js';
 import type { ErrorReporter } from '../shared/errors.js';
 import type { Deliverer } from '../outbox/deliver.js';
 import type { Persist } from '../outbox/persist.js';
@@ -22,6 +22,8 @@ export interface SwRuntimeDeps {
   clearTimeout: (handle: unknown) => void;
   /** Called for every failure that does not reach a caller. */
   onError?: ErrorReporter;
+  /** The device and its consent, told to the page with each flush answer (its checkpoint cookie). */
+  device?: () => Promise<Pick<FlushedMessage, 'device' | 'consent'>>;
 }
 
 export interface SwRuntime {
@@ -97,7 +99,9 @@ export function createSwRuntime(deps: SwRuntimeDeps): SwRuntime {
         if (deliverer.retryAt() <= deps.now()) await flush('handoff');
       } else if (data.op === 'flush') {
         const result = await flush(data.reason);
-        ports[0]?.postMessage({ v: PROTOCOL_VERSION, op: 'flushed', ...result });
+        const device = await deps.device?.().catch(() => undefined);
+        const answer: FlushedMessage = { v: PROTOCOL_VERSION, op: 'flushed', ...result, ...device };
+        ports[0]?.postMessage(answer);
       }
     },
 

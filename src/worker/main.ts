@@ -13,6 +13,7 @@ import { createDbOpener } from '../outbox/outbox-db.js';
 import { readOutboxStats } from '../outbox/outbox-stats.js';
 import { createQuarantine } from '../outbox/quarantine.js';
 import { loadIdentityStore } from '../capture/identity.js';
+import { readCheckpoint } from '../shared/device-checkpoint.js';
 import { startLocalDelivery } from './local-delivery.js';
 import { createPipeline, type Pipeline } from '../capture/pipeline.js';
 import { createPrivacy } from '../capture/privacy.js';
@@ -58,7 +59,7 @@ function createWorkerApi(): WorkerApi<MessagePort> {
       config = init;
       toPage = (code, detail) => void Promise.resolve(reportToPage(code, detail)).catch(() => undefined);
       pipeline = createPipeline({
-        identity: loadIdentityStore(getDb, () => self.crypto.randomUUID(), report),
+        identity: loadIdentityStore(getDb, () => self.crypto.randomUUID(), report, readCheckpoint(config.cookies)),
         env: init.env,
         validate: createEventValidator(siteSchemas(init.schemasUrl)),
         quarantine: createQuarantine(getDb, now),

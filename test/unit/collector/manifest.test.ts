@@ -30,7 +30,7 @@ describe('readManifest', () => {
 
   it('keeps every reason of LossManifest counts', () => {
     const counts = {
-      captured: 1, stored: 2, delivered: 3, duplicate: 4, rejected: 5, evicted: 6, expired: 7, consent: 8, invalid: 9, debounced: 10, throttled: 11,
+      captured: 1, stored: 2, delivered: 3, duplicate: 4, rejected: 5, evicted: 6, expired: 7, consent: 8, invalid: 9, debounced: 10, throttled: 11, wiped: 12,
     } satisfies Required<LossManifest['counts']>;
     expect(readManifest({ deviceId: 'd', at: 5, counts })).toEqual({ ok: true, manifest: { deviceId: 'd', at: 5, counts } });
   });

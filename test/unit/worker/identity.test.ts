@@ -30,6 +30,37 @@ describe('identity store', () => {
     expect(a.persistent()).toBe(true);
   });
 
+  it('a checkpoint cookie with no device in the store: the wiped device keeps its id, its sequence continues, the waiting events count as wiped', async () => {
+    const reported: string[] = [];
+    const checkpoint = { anonymousId: 'device-before-the-wipe', seq: 500, pending: 30 };
+    const a = await loadIdentityStore(opener(), newId, (code) => reported.push(code), checkpoint);
+    expect(a.current().anonymousId).toBe('device-before-the-wipe');
+    expect(reported).toEqual(['storage-wiped']);
+    const db = await opener()();
+    expect(await db.get('meta', 'seq')).toBe(500);
+    expect(await db.get('meta', 'counts')).toEqual({ wiped: 30 });
+    // Another tab with the same cookie finds the device restored: nothing happens twice.
+    const b = await loadIdentityStore(opener(), newId, (code) => reported.push(code), checkpoint);
+    expect(b.current().anonymousId).toBe('device-before-the-wipe');
+    expect(reported).toEqual(['storage-wiped']);
+    expect(await db.get('meta', 'counts')).toEqual({ wiped: 30 });
+  });
+
+  it('a checkpoint names nothing when the store already has a device, or had events (a sequence) under none', async () => {
+    const a = await loadIdentityStore(opener(), newId, () => {});
+    const reported: string[] = [];
+    const b = await loadIdentityStore(opener(), newId, (code) => reported.push(code), { anonymousId: 'other-device-xx', seq: 9, pending: 1 });
+    expect(b.current().anonymousId).toBe(a.current().anonymousId);
+    expect(reported).toEqual([]);
+    const db = await opener()();
+    await db.delete('meta', 'anonymousId');
+    await db.put('meta', 4, 'seq');
+    const c = await loadIdentityStore(opener(), newId, (code) => reported.push(code), { anonymousId: 'other-device-xx', seq: 9, pending: 1 });
+    expect(c.current().anonymousId).toMatch(/^anon-/);
+    expect(await db.get('meta', 'seq')).toBe(4);
+    expect(reported).toEqual([]);
+  });
+
   it('identify persists the user id; another tab picks it up on refresh; reset clears it with a new anonymous id', async () => {
     const a = await loadIdentityStore(opener(), newId, () => {});
     const b = await loadIdentityStore(opener(), newId, () => {});
