@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
 import { stopAll } from '../helpers/process.js';
-import { descendantsOf, launchWebKit, type WebKitBrowser } from '../helpers/webkit.js';
+import { descendantsOf, launchWebKit, wipeScriptStorage, type WebKitBrowser } from '../helpers/webkit.js';
 
 interface TestServer {
   origin: string;
@@ -25,7 +25,8 @@ interface TestServer {
 
 /**
  * `/page/NAME`: a page that sets `window.label = NAME` and sends a beacon on pagehide.
- * `/beacon?from=NAME&persisted=…`: records the beacon. A request whose target is an absolute URL
+ * `/beacon?from=NAME&persisted=…`: records the beacon. `/sw.js`: a service worker that does
+ * nothing but take control. A request whose target is an absolute URL
  * (`GET http://host/...`, what a client sends to an HTTP proxy) is recorded, then served alike.
  */
 async function startServer(port = 0): Promise<TestServer> {
@@ -42,6 +43,10 @@ async function startServer(port = 0): Promise<TestServer> {
 window.label = ${JSON.stringify(page[1])};
 addEventListener('pagehide', (e) => navigator.sendBeacon('/beacon?from=' + window.label + '&persisted=' + e.persisted, 'x'));
 </script>`);
+    } else if (url.pathname === '/sw.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
+      res.end(`addEventListener('install', () => skipWaiting());
+addEventListener('activate', (e) => e.waitUntil(clients.claim()));`);
     } else if (url.pathname === '/beacon') {
       beacons.push(`${url.searchParams.get('from')} persisted=${url.searchParams.get('persisted')}`);
       req.resume();
@@ -221,6 +226,76 @@ describe('WebKit driver layer', () => {
         }),
     );
     expect(read).toEqual(['kept-1', { value: 'kept-1' }, 'homing-test=kept-1']);
+  });
+
+  it("wipeScriptStorage deletes a site's script-written storage as Safari's ITP does, and keeps its cookies", { timeout: 180_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'homing-webkit-test-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const server = await serverFor();
+    // Everything the page keeps, read in the page (self-contained: it runs as page source).
+    const stored = async () => ({
+      databases: (await indexedDB.databases()).map((d) => d.name),
+      local: localStorage.getItem('homing-test'),
+      registrations: (await navigator.serviceWorker.getRegistrations()).map((r) => new URL(r.scope).pathname),
+      caches: await caches.keys(),
+      cookie: document.cookie,
+    });
+
+    const first = await browserFor({ userDataDir: dir });
+    const tab = await first.newTab(`${server.origin}/page/store`);
+    await tab.evaluate(async (value: string) => {
+      localStorage.setItem('homing-test', value);
+      document.cookie = `homing-test=${value}; max-age=3600; path=/`;
+      await new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('homing-test', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('kv');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('kv', 'readwrite');
+          tx.objectStore('kv').put({ value }, 'record');
+          tx.oncomplete = () => (open.result.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      });
+      await (await caches.open('homing-test')).put('/page/cached', new Response(value));
+      await navigator.serviceWorker.register('/sw.js');
+      await navigator.serviceWorker.ready;
+    }, 'wiped-1');
+    expect(await tab.evaluate(stored)).toEqual({
+      databases: ['homing-test'],
+      local: 'wiped-1',
+      registrations: ['/'],
+      caches: ['homing-test'],
+      cookie: 'homing-test=wiped-1',
+    });
+
+    // Not while a browser holds the profile.
+    await expect(wipeScriptStorage(dir, server.origin)).rejects.toThrow(/still runs on/);
+    await first.close();
+    const removed = await wipeScriptStorage(dir, server.origin);
+    expect(removed).toEqual(expect.arrayContaining(['local-storage', 'indexeddb', 'service-workers', 'cache-storage']));
+    expect(removed).not.toContain('cookies');
+    // A site with nothing stored: nothing to remove.
+    expect(await wipeScriptStorage(dir, 'http://localhost:1')).toEqual([]);
+
+    const second = await browserFor({ userDataDir: dir });
+    const again = await second.newTab(`${server.origin}/page/store`);
+    expect(await again.evaluate(stored)).toEqual({ databases: [], local: null, registrations: [], caches: [], cookie: 'homing-test=wiped-1' });
+    // The database opens as a new one: created at version 1, without the old object store.
+    const reopened = await again.evaluate(
+      () =>
+        new Promise<[number, number, string[]]>((resolve, reject) => {
+          let oldVersion = -1;
+          const open = indexedDB.open('homing-test');
+          open.onupgradeneeded = (e) => (oldVersion = e.oldVersion);
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            resolve([oldVersion, open.result.version, [...open.result.objectStoreNames]]);
+            open.result.close();
+          };
+        }),
+    );
+    expect(reopened).toEqual([0, 1, []]);
   });
 
   it('exposes navigator.storage only with the StorageAPI features, rejects unknown features, and sends loopback through the proxy', { timeout: 90_000 }, async () => {

@@ -20,6 +20,10 @@
  * Needs `apt-get install -y webkit2gtk-driver xvfb gcc libc6-dev`; .ci/run installs what is
  * missing. Anything missing is an error naming the package, never a skipped test.
  *
+ * `wipeScriptStorage(userDataDir, origin)` deletes a site's script-written storage from a closed
+ * profile and keeps its cookies, as Safari's tracking prevention does after 7 days without user
+ * interaction (WebKitGTK's own ITP cannot be made to do it within a test: see there).
+ *
  * Tabs are the WebDriver windows of the one session. WebDriver runs every command in its "current"
  * window and one command at a time, so each Tab call switches to its window first, and every
  * command of a browser goes through one promise chain (scenarios call several tabs in Promise.all).
@@ -28,7 +32,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Builder, type WebDriver } from 'selenium-webdriver';
 import { freePort } from './ports.js';
@@ -259,6 +263,77 @@ export async function launchWebKit(options: WebKitOptions = {}): Promise<WebKitB
       })()),
   };
   return browser;
+}
+
+/**
+ * What Safari's tracking prevention (ITP) does to a site after 7 days of browsing without a user
+ * interaction with it, done on demand: deletes the site's script-written storage from the profile
+ * in `userDataDir` (localStorage, sessionStorage, IndexedDB, service-worker registrations with
+ * their scripts, CacheStorage) and keeps its cookies, `document.cookie` ones included. Call it
+ * with no browser running on that directory (after `close()` or `kill()`); the next launch on it
+ * finds the site as Safari would after the removal. Resolves with the data types that were
+ * removed (WebKit's names: 'local-storage', 'indexeddb', 'service-workers', 'cache-storage', …),
+ * [] when the site had none.
+ *
+ * Like ITP, it works on the site (registrable domain), not the origin: every scheme, port and
+ * subdomain of `origin`'s site loses its storage; for http://127.0.0.1:PORT that is every port of
+ * 127.0.0.1.
+ *
+ * Done through WebKit itself: the launcher, run as `--remove-data-for=HOST`, opens the profile's
+ * WebKitWebsiteDataManager, fetches its records and calls webkit_website_data_manager_remove() on
+ * the site's record with the script-writable types: the engine's own deletion, done by the
+ * network process's storage managers as ITP's removal is. Not by deleting files: WebKitGTK 2.50
+ * keeps service-worker registrations of every origin in one SQLite database
+ * (serviceworkers/ServiceWorkerRegistrations-8.sqlite3) and CacheStorage under salted hashes of
+ * the origin (CacheStorage/<hash>/); only localStorage (localstorage/http_HOST_PORT.localstorage)
+ * and IndexedDB (databases/indexeddb/v1/http_HOST_PORT/) are in directories named by origin.
+ * Cookies are in cookies.sqlite, which this does not touch.
+ *
+ * Why not the real ITP: WebKitGTK has it (webkit_website_data_manager_set_itp_enabled, statistics
+ * in itp/observations.db), but its first-party removal cannot be brought about within a test (tried
+ * on 2.50.6). The IsFirstPartyWebsiteDataRemoval* feature flags (ReproTesting: due at once;
+ * LiveOnTesting: an hour after the last interaction) reach the network process only through
+ * NSUserDefaults on Apple platforms; on GTK they set a web-process setting nothing reads, and the
+ * mode stays AllButCookies: a site is due once its last user interaction is older than 7 (or 30)
+ * *operating days*, days on which the browser ran. Forging those in observations.db hit two more
+ * gates: in our tries the statistics pass ran only after a domain new to the database was observed,
+ * and a pass drops every script-written-storage removal while some observed domain has had no
+ * interaction in the last hour (minimumTimeBetweenDataRecordsRemoval; a new domain has none) - so
+ * WebKit deleted a forged-prevalent site's cookies and kept its storage.
+ */
+export async function wipeScriptStorage(userDataDir: string, origin: string): Promise<string[]> {
+  const host = new URL(origin).hostname.replace(/^\[(.*)\]$/, '$1');
+  const dir = resolve(userDataDir);
+  if (!existsSync(dir)) throw new Error(`wipeScriptStorage: no profile directory ${dir}`);
+  const open = runningBrowsersOn(dir);
+  if (open.length) throw new Error(`wipeScriptStorage: a browser (pid ${open.join(', ')}) still runs on ${dir}; close or kill it first`);
+  const binary = await launcherBinary();
+  const display = await sharedDisplay();
+  const result = await runProcess(binary, [`--data-dir=${dir}`, `--remove-data-for=${host}`], {
+    env: { ...process.env, DISPLAY: display.name, GDK_BACKEND: 'x11', NO_AT_BRIDGE: '1' },
+    timeoutMs: SCRIPT_TIMEOUT_MS,
+  });
+  // The launcher's network process goes once the launcher is gone; a browser started on the
+  // directory before that would share the storage with it.
+  const helpers = [...result.stdout.matchAll(/^helper (\d+)$/gm)].map((m) => Number(m[1]));
+  if (!(await waitGone(helpers, EXIT_TIMEOUT_MS))) for (const pid of helpers) signal(pid, 'SIGKILL');
+  await waitGone(helpers, EXIT_TIMEOUT_MS);
+  if (result.code !== 0) {
+    throw new Error(`wipeScriptStorage(${origin}) failed (exit ${result.code ?? result.signal}):\n${result.stderr}${result.stdout}`);
+  }
+  return [...result.stdout.matchAll(/^removing \S+\t(.*)$/gm)].flatMap((m) => m[1]!.split(',').filter(Boolean));
+}
+
+/** Our launcher's browser processes (not its one-shot data commands) running on `dir`. */
+function runningBrowsersOn(dir: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || gone(Number(name))) continue;
+    const args = cmdline(Number(name));
+    const dataDir = args.find((a) => a.startsWith('--data-dir='))?.slice('--data-dir='.length);
+    if (args[0]?.endsWith(`/${BROWSER_NAME}`) && args.includes('--automation') && dataDir && resolve(dataDir) === dir) out.push(Number(name));
+  }
+  return out;
 }
 
 type EvalResult = { ok: unknown; undefined: boolean } | { error: string };
