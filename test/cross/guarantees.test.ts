@@ -294,6 +294,45 @@ describe.each(BROWSERS)('%s', (name: BrowserName) => {
     expect(await s.uncaughtErrors()).toEqual([]);
   });
 
+  test('the browser wipes the site storage with events waiting: the next visit keeps the device and its sequence, and the loss report counts what went', async () => {
+    const s = await start({ profile: true });
+    const page = await settledTab(s);
+    await track(page, 'wiped', 0, 10);
+    await durable(page);
+    await flush(page);
+    expect(await allStored(s.dbPath, 'wiped', 10)).toMatchObject({ ...NONE_LOST_NONE_TWICE, stored: 10 });
+
+    await s.collector.stop();
+    await track(page, 'wiped', 10, 30);
+    await durable(page);
+    // The answer to a flush refreshes the device's checkpoint cookie: 30 waiting.
+    expect(await flush(page)).toMatchObject({ delivered: 0, pending: 30 });
+    expect(await page.evaluate(() => document.cookie)).toMatch(/homing_device=[\w-]+\.\d+\.30(;|$)/);
+    await page.close();
+    await s.wipeSiteStorage();
+    await s.collector.start();
+
+    const next = await s.open();
+    await track(next, 'wiped', 40, 5);
+    await durable(next);
+    await flush(next);
+    await until(() => tally(s.dbPath, 'wiped', 45).stored === 15, 'the 15 events that were not wiped');
+    const t = tally(s.dbPath, 'wiped', 45);
+    expect(t.lost).toEqual(Array.from({ length: 30 }, (_, k) => 10 + k));
+    expect(t.twice).toEqual([]);
+    // One device before and after, its sequence continued: the 30 numbers are missing, and the
+    // device's manifest says why.
+    const rows = readEvents(s.dbPath);
+    expect(new Set(rows.map((r) => r.event.anonymousId)).size).toBe(1);
+    const seqs = rows.map((r) => r.event.context.homing.seq as number).sort((a, b) => a - b);
+    expect(seqs[seqs.length - 1] - seqs.length).toBe(30);
+    const audit = await runCollectorCli(['audit', '--db', s.dbPath, '--from', 'now-1h', '--to', String(Date.now() + 3_600_000), '--max-missing-rate', '1']);
+    expect(audit.stdout).toMatch(/loss\s+30 missing of/);
+    expect(audit.stdout).toMatch(/manifests\s+1 devices: .*wiped 30/);
+    expect((await stats(next)).errors).toMatchObject({ 'storage-wiped': 1 });
+    expect(await s.uncaughtErrors()).toEqual([]);
+  }, 90_000);
+
   test('three tabs tracking at once: each event stored once, one sequence and one session for the device', async () => {
     const s = await start();
     const tabs = [await s.open(), await s.open(), await s.open()];

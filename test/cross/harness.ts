@@ -19,6 +19,7 @@ import { createDemoServer } from '../../demo/server.js';
 import { until, type BrowserControl } from '../helpers/browser-control.js';
 import { readEvents, startCollector, type Collector, type StoredRow } from '../helpers/collector.js';
 import { startEngine, type Engine } from '../helpers/engines.js';
+import { wipeScriptStorage } from '../helpers/webkit.js';
 import { startFaultyProxy, type FaultyProxy } from '../helpers/faulty-proxy.js';
 import type { BrowserName } from '../helpers/launch.js';
 import { outboxPending } from '../helpers/idb-readers.js';
@@ -45,6 +46,12 @@ export interface Scenario {
   open(path?: string): Promise<Tab>;
   /** SIGKILL the browser, then launch it again on the same profile (needs `profile: true`). */
   crashAndRelaunch(beforeRelaunch?: () => Promise<void>): Promise<void>;
+  /**
+   * The browser deletes the site's script-written storage and keeps its cookies (Safari's 7-day
+   * rule). Chromium and Firefox do it while running; WebKit between a quit and a relaunch on the
+   * same profile (needs `profile: true`), through its own data manager.
+   */
+  wipeSiteStorage(): Promise<void>;
   /** Uncaught errors of Homing's scripts on this origin, as the engine reports them (engines.ts). */
   uncaughtErrors(): Promise<string[]>;
   /** Everything that helps read a failure: the proxy's log and the browser's console lines. */
@@ -107,6 +114,15 @@ export async function startScenario(name: BrowserName, options: { profile?: bool
         await engine.control.kill();
         await engine.close().catch(() => undefined);
         await beforeRelaunch?.();
+        engine = await launch();
+      },
+      async wipeSiteStorage() {
+        if (name !== 'webkit') return engine.control.wipeSiteStorage();
+        if (!userDataDir) throw new Error('wiping WebKit site storage needs startScenario(name, { profile: true })');
+        earlierErrors.push(...(await engine.uncaughtErrors(origin)));
+        earlierLog.push(...engine.log());
+        await engine.close();
+        await wipeScriptStorage(userDataDir, origin);
         engine = await launch();
       },
       async uncaughtErrors() {

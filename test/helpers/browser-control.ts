@@ -55,6 +55,13 @@ export interface BrowserControl {
   startServiceWorker(): Promise<void>;
   /** Whether the origin's active service worker runs now. */
   serviceWorker(): Promise<SwState>;
+  /**
+   * Deletes the origin's script-written storage (IndexedDB, localStorage, service workers, Cache
+   * Storage) and keeps its cookies, as Safari's 7-day rule does. Chromium: CDP
+   * `Storage.clearDataForOrigin`. Firefox: `Services.clearData` with `CLEAR_DOM_STORAGES`. WebKit
+   * needs its browser closed for it: the harness relaunches around test/helpers/webkit.ts's wipe.
+   */
+  wipeSiteStorage(): Promise<void>;
   /** SIGKILL to the browser's main process; resolves once it exited. */
   kill(): Promise<void>;
   dispose(): Promise<void>;
@@ -132,6 +139,15 @@ function firefoxControl(browser: Browser, origin: string): BrowserControl {
       // What about:debugging does to start a worker: attaching a debugger launches it.
       await workers('w.attachDebugger(); w.detachDebugger(); return true;');
       await until(async () => (await control.serviceWorker()).running, 'the service worker to start');
+    },
+    async wipeSiteStorage() {
+      await firefoxChromeEval(
+        browser,
+        `new Promise((resolve, reject) => Services.clearData.deleteDataFromPrincipal(
+          Services.scriptSecurityManager.createContentPrincipalFromOrigin(${JSON.stringify(origin)}), true,
+          Ci.nsIClearDataService.CLEAR_DOM_STORAGES,
+          { onDataDeleted: (failed) => (failed ? reject(new Error('clearData failed: ' + failed)) : resolve(true)) }))`,
+      );
     },
     kill: () => killBrowser(browser),
     async dispose() {
@@ -212,6 +228,10 @@ function chromiumControl(browser: Browser, origin: string): BrowserControl {
       await cdp.send('ServiceWorker.startWorker', { scopeURL: origin + '/' });
       await until(() => ours(map).some((v) => v.runningStatus === 'running'), 'the service worker to start');
     },
+    async wipeSiteStorage() {
+      const { cdp } = await versions();
+      await cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'indexeddb,local_storage,service_workers,cache_storage' });
+    },
     kill: () => killBrowser(browser),
     async dispose() {
       if (swSessions.length > 0 || offlinePages.length > 0) await control.setOffline(false).catch(() => undefined);
@@ -235,6 +255,7 @@ export function webkitControl(browser: WebKitBrowser, cable: { setUnplugged(unpl
       unplugged = offline;
     },
     serviceWorker: unsupported('read the service worker state'),
+    wipeSiteStorage: unsupported('delete site data while the browser runs'),
     stopServiceWorker: unsupported('stop a service worker'),
     startServiceWorker: unsupported('start a service worker'),
     kill: () => browser.kill(),
