@@ -1,18 +1,31 @@
 /**
- * The main-thread cost of `track()` in Firefox, next to Chromium's, measured by the same code in
- * both: the built demo page, a real collector process, each browser driven by puppeteer-core
- * (test/helpers/launch.ts; Playwright cannot drive Debian's Firefox). The loop is bench/browser.ts's
- * (bench/track-rounds.ts): µs per call in rounds of 1,000 calls, each round its own task and timed
- * until the client's hand-off microtask has run, then one 10,000-call burst in a single task.
+ * The main-thread cost of `track()` in the three engines, Chromium, Firefox and WebKit, measured by
+ * the same code in each: the built demo page, a real collector process, each browser driven
+ * through a `Tab` (test/helpers/tab.ts): puppeteer-core for Chromium and Firefox
+ * (test/helpers/launch.ts; Playwright cannot drive Debian's Firefox), classic WebDriver for
+ * WebKitGTK (test/helpers/webkit.ts). The loop is bench/browser.ts's (bench/track-rounds.ts): µs
+ * per call in rounds of 1,000 calls, each round its own task and timed until the client's hand-off
+ * microtask has run, then one 10,000-call burst in a single task.
  *
  * Timer resolution: outside cross-origin isolation `performance.now()` is coarsened (Chromium
- * 100 µs; Firefox 1 ms, with jitter), and a round of 1,000 calls lasts about a millisecond. So the
- * result reports the measured resolution, every round, and next to the median the mean of the
- * middle half of the rounds (the jittered steps average out, a GC pause does not count): read
- * that one when the median sits on a resolution step.
+ * 100 µs; Firefox 1 ms, with jitter; WebKitGTK 1 ms), and a round of 1,000 calls lasts about a
+ * millisecond. So the result reports the measured resolution, every round, and next to the median
+ * the mean of the middle half of the rounds (the jittered steps average out, a GC pause does not
+ * count): read that one when the median sits on a resolution step.
+ *
+ * `openEngine` is also what the backlog drain (bench/drain.ts) opens its pages with.
  */
-import { launchBrowser, type BrowserName } from '../test/helpers/launch.js';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser } from '../test/helpers/launch.js';
+import { puppeteerTab, type Tab } from '../test/helpers/tab.js';
+import { launchWebKit } from '../test/helpers/webkit.js';
 import { trackRounds } from './track-rounds.js';
+
+export type Engine = 'chromium' | 'firefox' | 'webkit';
+export const ENGINES: readonly Engine[] = ['chromium', 'firefox', 'webkit'];
 
 const ROUNDS = 50;
 
@@ -35,24 +48,110 @@ const midMean = (xs: number[]) => {
   return mid.reduce((a, b) => a + b, 0) / mid.length;
 };
 
-async function measure(name: BrowserName, origin: string) {
-  const { browser } = await launchBrowser(name);
+/** A fresh browser (its own temporary profile) with one tab on `url`. */
+export interface OpenedEngine {
+  engine: Engine;
+  /** The browser's own version string (WebKit: its Debian package's, and the user agent's tokens). */
+  version: string;
+  tab: Tab;
+  /** Console lines and errors the driver kept (Firefox and WebKit), for reading a failure. */
+  log(): string[];
+  close(): Promise<void>;
+}
+
+/**
+ * test/helpers/webkit.ts builds its browser launcher from the C source beside it, found through its
+ * own `import.meta.url`: bundled into dist/bench/run.js that points into dist/bench/webkit-browser/.
+ * So the runner puts the repository's copy there (each time: the build is cached by the source's
+ * hash). Paths from the repository root, the working directory of every bench run.
+ */
+function provideWebKitLauncherSource(): void {
+  const here = fileURLToPath(import.meta.url);
+  if (basename(here) !== 'run.js') return; // not bundled: the helper's own folder is right
+  const target = join(dirname(here), 'webkit-browser', 'homing-webkit-browser.c');
+  mkdirSync(dirname(target), { recursive: true });
+  copyFileSync('test/helpers/webkit-browser/homing-webkit-browser.c', target);
+}
+
+export async function openEngine(engine: Engine, url: string): Promise<OpenedEngine> {
+  if (engine === 'webkit') {
+    provideWebKitLauncherSource();
+    const browser = await launchWebKit();
+    try {
+      const tab = await browser.newTab(url);
+      const ua = await tab.evaluate(() => navigator.userAgent);
+      return { engine, version: webkitVersion(ua), tab, log: () => browser.log(), close: () => browser.close() };
+    } catch (err) {
+      await browser.kill().catch(() => undefined);
+      throw err;
+    }
+  }
+  const { browser, log } = await launchBrowser(engine);
   try {
     const version = await browser.version();
     const page = await browser.newPage();
-    await page.goto(origin + '/');
-    await page.waitForFunction(() => typeof (window as any).homing?.stats === 'function' && !(window as any).homing.q, { polling: 50 });
-    await page.evaluate(async () => {
+    await page.goto(url);
+    return { engine, version, tab: puppeteerTab(page), log, close: () => browser.close() };
+  } catch (err) {
+    await browser.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * WebKitGTK's version: the user agent's tokens are frozen (`AppleWebKit/605.1.15`, a made-up Safari
+ * version), so it comes from the Debian package the driver and the launcher use.
+ */
+function webkitVersion(ua: string): string {
+  let version = 'version unknown';
+  try {
+    version = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'libwebkit2gtk-4.1-0'], { encoding: 'utf8' }).trim();
+  } catch {
+    // not Debian: the user agent alone
+  }
+  const tokens = ua.split(' ').filter((t) => /^(AppleWebKit|Version|Safari)\//.test(t));
+  return `WebKitGTK ${version} (${tokens.join(' ')})`;
+}
+
+/**
+ * Polls `fn` in the page from here, every `everyMs`, until it returns true. Not `Tab.waitFor`: an
+ * async page function's promise must be awaited in the page, which `evaluate` does in every driver.
+ */
+export async function pollPage(tab: Tab, fn: () => Promise<boolean> | boolean, what: string, timeoutMs: number, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await tab.evaluate(fn)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** Until the client runs (the stub's queue replayed) and a service worker controls the page. */
+export async function homingReady(tab: Tab): Promise<void> {
+  await pollPage(tab, () => typeof (window as any).homing?.stats === 'function' && !(window as any).homing.q, 'the Homing client', 30_000, 50);
+  await pollPage(tab, () => !!navigator.serviceWorker.controller, 'a service worker controlling the page', 30_000, 50);
+}
+
+/** Until every call this page made is durable (the service worker committed it). */
+export function allAcked(tab: Tab, timeoutMs: number): Promise<void> {
+  return pollPage(tab, async () => (await homing.stats()).unacked === 0, 'every track() call acknowledged', timeoutMs, 200);
+}
+
+async function measure(engine: Engine, origin: string) {
+  const opened = await openEngine(engine, origin + '/');
+  const { tab } = opened;
+  try {
+    await homingReady(tab);
+    await tab.evaluate(async () => {
       await navigator.serviceWorker.ready;
       await homing.flush();
     });
-    const acked = () => page.waitForFunction(async () => (await homing.stats()).unacked === 0, { polling: 50, timeout: 120_000 });
-    await page.evaluate(trackRounds, { rounds: 5, burst: 10_000 }); // warm-up: JIT, comlink, the worker and the SW
-    await acked();
-    const run = await page.evaluate(trackRounds, { rounds: ROUNDS, burst: 10_000 });
-    await acked();
+    await tab.evaluate(trackRounds, { rounds: 5, burst: 10_000 }); // warm-up: JIT, comlink, the worker and the SW
+    await allAcked(tab, 120_000);
+    const run = await tab.evaluate(trackRounds, { rounds: ROUNDS, burst: 10_000 });
+    await allAcked(tab, 120_000);
     return {
-      browser: version,
+      browser: opened.version,
       trackMicrosMedian: round(median(run.perCall)),
       trackMicrosMidMean: round(midMean(run.perCall)),
       trackMicrosMax: round(Math.max(...run.perCall)),
@@ -62,23 +161,29 @@ async function measure(name: BrowserName, origin: string) {
       rounds: run.perCall.map((x) => round(x)),
     };
   } finally {
-    await browser.close();
+    await opened.close();
   }
 }
 
 /** `origin`: the demo site, sending to a running collector (bench/run.ts starts both). */
-export async function benchFirefox(origin: string) {
+export async function benchEngines(origin: string) {
   // Same origin, one browser after the other: each gets a fresh profile, so its own SW and outbox.
   const firefox = await measure('firefox', origin);
   const chromium = await measure('chromium', origin);
+  const webkit = await measure('webkit', origin);
+  const line = (name: string, r: { trackMicrosMedian: number; trackMicrosMidMean: number; timerResolutionMicros: number }) =>
+    `${name} ${r.trackMicrosMedian} / ${r.trackMicrosMidMean} (clock ${r.timerResolutionMicros} µs)`;
   console.log(
-    `track() µs per call, rounds of 1,000 (median / mean of the middle half): Firefox ${firefox.trackMicrosMedian} / ${firefox.trackMicrosMidMean}, ` +
-      `Chromium ${chromium.trackMicrosMedian} / ${chromium.trackMicrosMidMean} (both through puppeteer-core)`,
+    `track() µs per call, rounds of 1,000 (median / mean of the middle half): ${line('Chromium', chromium)}, ${line('Firefox', firefox)}, ` +
+      `${line('WebKit', webkit)}; WebKit/Chromium ${round(webkit.trackMicrosMidMean / chromium.trackMicrosMidMean)}× (middle-half means)`,
   );
   return {
-    what: `track() on the main thread, µs per call in ${ROUNDS} rounds of 1,000 calls with the hand-off microtask, same code in both browsers (puppeteer-core)`,
-    firefox,
+    what:
+      `track() on the main thread, µs per call in ${ROUNDS} rounds of 1,000 calls with the hand-off microtask, same code in every engine ` +
+      '(Chromium and Firefox through puppeteer-core, WebKitGTK through WebDriver)',
     chromium,
+    firefox,
+    webkit,
     budget: { trackMicrosMedian: 2 },
   };
 }

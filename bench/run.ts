@@ -1,10 +1,15 @@
 /**
- * `npm run bench`: measures the budgets of docs/budgets.md against the built bundles, in real Chromium and a
- * real collector process, and writes bench/results.json. Speed targets live here, never in timed
- * tests. Every figure comes from this one run; the machines are noisy, so read medians and ratios.
+ * `npm run bench`: measures the budgets of docs/budgets.md against the built bundles, in real
+ * Chromium (and Firefox and WebKit where engines are compared) and a real collector process, and
+ * writes bench/results.json. Speed targets live here, never in timed tests. Every figure comes from
+ * this one run; the machines are noisy, so read medians and ratios.
  *
  *   npm run bench                      everything
- *   npm run bench -- --only=collector  one group (track, persist, collector, e2e, firefox, load, clickhouse, reports, startup)
+ *   npm run bench -- --only=collector  one group (track, persist, collector, e2e, engines, drain, load, clickhouse, reports, startup)
+ *
+ * Groups: `engines` (alias `firefox`, its former name): track() in Chromium, Firefox and WebKit;
+ * `drain`: 50,000 and 100,000 events queued offline, then delivered, in each engine
+ * (`--drain-engines=chromium,firefox` and `--drain-sizes=50000` narrow it).
  */
 import { chromium } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -13,6 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHROMIUM_ARGS, resolveChromium } from '../test/helpers/browsers.js';
 import { freePort } from '../test/helpers/ports.js';
+import { stopAll as stopHelperProcesses } from '../test/helpers/process.js';
 import { benchMainThread, benchPersist } from './browser.js';
 import { benchCollector } from './collector-ingest.js';
 import { benchCollectorLoad } from './collector-load.js';
@@ -20,12 +26,16 @@ import { benchReports } from './reports.js';
 import { benchClickHouseLoad } from './clickhouse-load.js';
 import { benchClickHouseReports } from './clickhouse-reports.js';
 import { benchEndToEnd } from './e2e-throughput.js';
-import { benchFirefox } from './firefox.js';
+import { benchDrain } from './drain.js';
+import { benchEngines, ENGINES, type Engine } from './engines.js';
 import { benchStartup, writeStartupPages } from './startup.js';
 import { startProcess, type Started } from './process.js';
 
-const onlyArg = process.argv.find((a) => a.startsWith('--only='));
-const only = (onlyArg ? onlyArg.slice('--only='.length) : 'track,persist,collector,e2e,firefox,load,clickhouse,reports,startup').split(',');
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const only = (arg('only') ?? 'track,persist,collector,e2e,engines,drain,load,clickhouse,reports,startup')
+  .split(',')
+  // `firefox` was the engines group's name while it compared two engines.
+  .map((group) => (group === 'firefox' ? 'engines' : group));
 const dir = mkdtempSync(join(tmpdir(), 'homing-bench-'));
 const started: Started[] = [];
 const results: Record<string, unknown> = {};
@@ -95,13 +105,23 @@ try {
       await browser.close();
     }
   }
-  if (only.includes('firefox')) {
-    // track() in Firefox next to Chromium, measured by the same code in both (puppeteer-core).
-    const { origin } = await startSite('firefox.sqlite');
-    results.firefox = await benchFirefox(origin);
+  if (only.includes('engines')) {
+    // track() in Chromium, Firefox and WebKit, measured by the same code in each (bench/engines.ts).
+    const { origin } = await startSite('engines.sqlite');
+    results.engines = await benchEngines(origin);
+  }
+  if (only.includes('drain')) {
+    // A backlog queued offline, then delivered, in each engine: each run starts its own collector,
+    // gate and demo site (bench/drain.ts).
+    const engines = arg('drain-engines')?.split(',');
+    const unknown = engines?.filter((e) => !(ENGINES as readonly string[]).includes(e)) ?? [];
+    if (unknown.length > 0) throw new Error(`--drain-engines: unknown ${unknown.join(', ')} (engines: ${ENGINES.join(', ')})`);
+    results.drain = await benchDrain(dir, { engines: engines as Engine[] | undefined, sizes: arg('drain-sizes')?.split(',').map(Number) });
   }
 } finally {
   for (const p of started) await p.stop();
+  // What the test helpers started and still run: WebKit's shared Xvfb, a browser left by a failure.
+  await stopHelperProcesses();
   rmSync(dir, { recursive: true, force: true });
 }
 
