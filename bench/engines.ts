@@ -16,9 +16,6 @@
  * `openEngine` is also what the backlog drain (bench/drain.ts) opens its pages with.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launchBrowser } from '../test/helpers/launch.js';
 import { puppeteerTab, type Tab } from '../test/helpers/tab.js';
 import { launchWebKit } from '../test/helpers/webkit.js';
@@ -59,23 +56,8 @@ export interface OpenedEngine {
   close(): Promise<void>;
 }
 
-/**
- * test/helpers/webkit.ts builds its browser launcher from the C source beside it, found through its
- * own `import.meta.url`: bundled into dist/bench/run.js that points into dist/bench/webkit-browser/.
- * So the runner puts the repository's copy there (each time: the build is cached by the source's
- * hash). Paths from the repository root, the working directory of every bench run.
- */
-function provideWebKitLauncherSource(): void {
-  const here = fileURLToPath(import.meta.url);
-  if (basename(here) !== 'run.js') return; // not bundled: the helper's own folder is right
-  const target = join(dirname(here), 'webkit-browser', 'homing-webkit-browser.c');
-  mkdirSync(dirname(target), { recursive: true });
-  copyFileSync('test/helpers/webkit-browser/homing-webkit-browser.c', target);
-}
-
 export async function openEngine(engine: Engine, url: string): Promise<OpenedEngine> {
   if (engine === 'webkit') {
-    provideWebKitLauncherSource();
     const browser = await launchWebKit();
     try {
       const tab = await browser.newTab(url);

@@ -1,5 +1,5 @@
 /**
- * The main-thread `track()` loop that bench/browser.ts (Chromium, Playwright) and bench/firefox.ts
+ * The main-thread `track()` loop that bench/browser.ts (Chromium, Playwright) and bench/engines.ts
  * (Firefox and Chromium, puppeteer-core) both run, so their figures come from the same code.
  *
  * `trackRounds` is a page function: `page.evaluate` sends it as source text, so it stays

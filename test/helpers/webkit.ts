@@ -65,8 +65,9 @@ export interface WebKitBrowser {
   log(): string[];
 }
 
+// Two folders down from the repository, both here and bundled into dist/bench/run.js by the bench.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LAUNCHER_SOURCE = fileURLToPath(new URL('./webkit-browser/homing-webkit-browser.c', import.meta.url));
+const LAUNCHER_SOURCE = join(ROOT, 'test/helpers/webkit-browser/homing-webkit-browser.c');
 /** The name the launcher reports to the driver; the session's `browserName` must equal it. */
 const BROWSER_NAME = 'homing-webkit-browser';
 const INSTALL = 'apt-get install -y webkit2gtk-driver xvfb';
