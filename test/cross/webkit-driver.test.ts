@@ -118,6 +118,23 @@ async function serverFor(port?: number): Promise<TestServer> {
   return server;
 }
 
+/** Runs in the page: a localStorage item, a cookie and an IndexedDB record, each holding `value`. */
+async function writeStorage(value: string): Promise<void> {
+  localStorage.setItem('homing-test', value);
+  document.cookie = `homing-test=${value}; max-age=3600; path=/`;
+  await new Promise<void>((resolve, reject) => {
+    const open = indexedDB.open('homing-test', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('kv');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const tx = open.result.transaction('kv', 'readwrite');
+      tx.objectStore('kv').put({ value }, 'record');
+      tx.oncomplete = () => (open.result.close(), resolve());
+      tx.onerror = () => reject(tx.error);
+    };
+  });
+}
+
 describe('WebKit driver layer', () => {
 
   it('runs page functions in the tab they belong to, with page errors and waitFor timeouts surfaced', { timeout: 90_000 }, async () => {
@@ -184,21 +201,7 @@ describe('WebKit driver layer', () => {
     let server = await serverFor(port);
     const first = await browserFor({ userDataDir: dir });
     const tab = await first.newTab(`${server.origin}/page/store`);
-    await tab.evaluate(async (value: string) => {
-      localStorage.setItem('homing-test', value);
-      document.cookie = `homing-test=${value}; max-age=3600; path=/`;
-      await new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('homing-test', 1);
-        open.onupgradeneeded = () => open.result.createObjectStore('kv');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const tx = open.result.transaction('kv', 'readwrite');
-          tx.objectStore('kv').put({ value }, 'record');
-          tx.oncomplete = () => (open.result.close(), resolve());
-          tx.onerror = () => reject(tx.error);
-        };
-      });
-    }, 'kept-1');
+    await tab.evaluate(writeStorage, 'kept-1');
 
     const pid = first.pid();
     const driverPid = parentOf(pid);
@@ -243,20 +246,8 @@ describe('WebKit driver layer', () => {
 
     const first = await browserFor({ userDataDir: dir });
     const tab = await first.newTab(`${server.origin}/page/store`);
+    await tab.evaluate(writeStorage, 'wiped-1');
     await tab.evaluate(async (value: string) => {
-      localStorage.setItem('homing-test', value);
-      document.cookie = `homing-test=${value}; max-age=3600; path=/`;
-      await new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('homing-test', 1);
-        open.onupgradeneeded = () => open.result.createObjectStore('kv');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const tx = open.result.transaction('kv', 'readwrite');
-          tx.objectStore('kv').put({ value }, 'record');
-          tx.oncomplete = () => (open.result.close(), resolve());
-          tx.onerror = () => reject(tx.error);
-        };
-      });
       await (await caches.open('homing-test')).put('/page/cached', new Response(value));
       await navigator.serviceWorker.register('/sw.js');
       await navigator.serviceWorker.ready;
