@@ -10,7 +10,7 @@
  * | `e` | event name (track; required) |
  * | `n` | page name (page) |
  * | `mid` | messageId; the same `mid` is stored once |
- * | `aid`, `uid` | anonymousId, userId (at least one) |
+ * | `aid`, `uid` | anonymousId, userId (at least one, except for a page view) |
  * | `p.<name>` | a property (the value stays a string) |
  * | `url` | the page URL (else the `Referer` header, when the browser sends one) |
  * | `utm_source` … `utm_content` | `context.campaign` |
@@ -24,6 +24,10 @@
  * its User-Agent and the minute. A mail client or image proxy that fetches the pixel twice within
  * the same minute is then stored once, but a re-open later is a new event. To count each
  * recipient's mail once, however often it is opened, put a `mid` unique per mail and recipient.
+ *
+ * A page view with neither `aid` nor `uid` is a plain `<noscript>` pixel: its visitor gets a
+ * per-day id derived the same way (`noscriptVisitorId`), the same for one IP, User-Agent and site all
+ * day and new the next, like the SDK's cookieless ids. A track event still needs an id.
  */
 import { createHash } from 'node:crypto';
 import { LIBRARY_VERSION } from '../shared/config.js';
@@ -63,7 +67,7 @@ export function parsePixel(req: PixelRequest): PixelParse {
   const type = single.t ?? 'track';
   if (type !== 'track' && type !== 'page') return reject('invalid-parameter', 't must be track or page');
   if (type === 'track' && !single.e) return reject('missing-parameter', 'e (the event name) is required');
-  if (!single.aid && !single.uid) return reject('missing-parameter', 'aid (anonymousId) or uid (userId) is required');
+  if (!single.aid && !single.uid && type !== 'page') return reject('missing-parameter', 'aid (anonymousId) or uid (userId) is required');
 
   const properties: Record<string, string> = Object.create(null);
   const consent: Record<string, boolean> = Object.create(null);
@@ -104,6 +108,7 @@ export function parsePixel(req: PixelRequest): PixelParse {
   if (Object.keys(properties).length > 0) event.properties = properties;
   if (single.aid) event.anonymousId = single.aid;
   if (single.uid) event.userId = single.uid;
+  if (!single.aid && !single.uid) event.anonymousId = noscriptVisitorId(req, page ? new URL(page.url).host : '');
   return { ok: true, event, writeKey: single.wk };
 }
 
@@ -122,6 +127,17 @@ export function derivedMessageId(params: Readonly<Record<string, string>>, req: 
   const t = window.toString(16).padStart(12, '0');
   const variant = ((parseInt(h[3], 16) & 0x3) | 0x8).toString(16);
   return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${h.slice(0, 3)}-${variant}${h.slice(4, 7)}-${h.slice(7, 19)}`;
+}
+
+/**
+ * The visitor of a `<noscript>` page view without ids: a SHA-256 of the UTC day, the stored form of
+ * the IP, the User-Agent and the site's host, prefixed `day-` like the SDK's cookieless ids. One
+ * visitor per day and network and browser: two people behind one address with the same browser are
+ * one, and the id cannot follow anyone past midnight.
+ */
+export function noscriptVisitorId(req: Pick<PixelRequest, 'receivedAt' | 'ip' | 'userAgent'>, host: string): string {
+  const day = new Date(req.receivedAt).toISOString().slice(0, 10);
+  return `day-${createHash('sha256').update(`${day}\n${req.ip ?? ''}\n${req.userAgent ?? ''}\n${host}`).digest('hex').slice(0, 32)}`;
 }
 
 function pageOf(text: string): Record<string, string> | undefined {

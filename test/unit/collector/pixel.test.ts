@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectorCounters, createKeyRing } from '../../../src/collector/index.js';
-import { derivedMessageId, parsePixel, TRANSPARENT_GIF, type PixelRequest } from '../../../src/collector/pixel.js';
+import { derivedMessageId, parsePixel, TRANSPARENT_GIF, type PixelParse, type PixelRequest } from '../../../src/collector/pixel.js';
 import { createFailingStoreHarness } from './failing-store.js';
 import { createHarness, type Harness } from './harness.js';
 import { NOW } from '../../helpers/events.js';
+import { readRows } from '../../helpers/collector.js';
 
 function req(query: Record<string, string | string[]>, overrides: Partial<PixelRequest> = {}): PixelRequest {
   return { query, receivedAt: NOW, ip: '203.0.113.0', userAgent: 'Mail/1.0', referer: undefined, dedupWindowMs: 60_000, ...overrides };
@@ -55,6 +56,23 @@ describe('parsePixel', () => {
     [{ t: 'page', uid: 'u', url: 'javascript:alert(1)' }, 'invalid-parameter', 'url must be an absolute http(s) URL'],
   ])('refuses %j', (query, code, reason) => {
     expect(parsePixel(req(query))).toEqual({ ok: false, code, reason });
+  });
+
+  it('records a plain <noscript> page view with no id: its visitor is a per-day id of the IP, User-Agent and site', () => {
+    const hit = (overrides: Partial<PixelRequest> = {}) => parsePixel(req({ t: 'page' }, { referer: 'https://shop.example/pricing', userAgent: 'Firefox/153', ...overrides }));
+    const first = hit();
+    expect(first).toMatchObject({ ok: true, event: { type: 'page', context: { channel: 'pixel', page: { url: 'https://shop.example/pricing' } } } });
+    const visitor = (parsed: PixelParse) => (parsed.ok ? (parsed.event.anonymousId as string) : `refused: ${parsed.reason}`);
+    const id = visitor(first);
+    expect(id).toMatch(/^day-[0-9a-f]{32}$/);
+    expect(first.ok && first.event).not.toHaveProperty('userId');
+    // The same all day, for this visitor on this site; another day, address, browser or site is another.
+    expect(hit({ receivedAt: NOW + 3_600_000 })).toMatchObject({ event: { anonymousId: id } });
+    for (const other of [{ receivedAt: NOW + 86_400_000 }, { ip: '198.51.100.0' }, { userAgent: 'Safari/18' }, { referer: 'https://blog.example/' }]) {
+      expect(visitor(hit(other))).not.toBe(id);
+    }
+    // A track event still needs an id.
+    expect(parsePixel(req({ e: 'email_opened' }))).toMatchObject({ ok: false, code: 'missing-parameter' });
   });
 
   it('keeps parameters named like Object.prototype members as plain data', () => {
@@ -111,6 +129,19 @@ describe('GET /p.gif', () => {
     expect(stored).toMatchObject({ type: 'track', event: 'email_opened', userId: 'u-1', channel: 'pixel', channels: ['pixel'] });
     expect(stored.payload.properties).toEqual({ campaign: 'spring' });
     expect(stored.payload.context).toMatchObject({ channel: 'pixel', ip: '127.0.0.0', userAgent: 'Mail/1.0' });
+  });
+
+  it('records a plain <noscript> page view (no id at all) as an anonymous page view of the page in the Referer', async () => {
+    h = createHarness();
+    const headers = { 'user-agent': 'Firefox/153', referer: 'https://shop.example/pricing' };
+    expectGif(await get('/p.gif?t=page', headers));
+    expectGif(await get('/p.gif?t=page', headers)); // a reload within the minute: the same hit
+    const rows = readRows(h.dbPath);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ type: 'page', channel: 'pixel', user_id: null });
+    expect(rows[0].anonymous_id).toMatch(/^day-[0-9a-f]{32}$/);
+    expect(rows[0].payload.context.page).toMatchObject({ url: 'https://shop.example/pricing', path: '/pricing' });
+    expect(collectorCounters(h.app).pixelRejected).toBe(0);
   });
 
   it('stores a re-open with the same mid once', async () => {
