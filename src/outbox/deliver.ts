@@ -42,8 +42,10 @@ export interface DelivererDeps {
   /** Called with an error code when an attempt fails; never throws into the caller. */
   onError?: (code: 'delivery-failed', detail: string) => void;
   /**
-   * Runs a whole flush under a lock shared by every tab, worker and service-worker instance of the
-   * origin (Web Locks), so one deliverer at a time reads the outbox. Without it, in-process only.
+   * Runs each batch (read, send, settle) and each flush's upkeep under a lock shared by every tab,
+   * worker and service-worker instance of the origin (Web Locks), so one deliverer at a time reads
+   * and settles the outbox. Held per batch, not per flush, so no holder keeps it for long and a hung
+   * one can be taken over (delivery-lock.ts). Without it, in-process only.
    */
   withLock?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** The device's loss counters, sent with each batch. */
@@ -135,10 +137,10 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
   async function loop(): Promise<FlushResult> {
     const before = stats.delivered;
     batchLimit = deps.maxEvents;
-    await deps.beforeFlush?.();
+    if (deps.beforeFlush) await withLock(deps.beforeFlush);
     do {
       again = false;
-      while (await sendOnce()) { /* keep going while batches settle */ }
+      while (await withLock(sendOnce)) { /* keep going while batches settle */ }
     } while (again && notBefore <= now());
     return { delivered: stats.delivered - before, pending: await outbox.count() };
   }
@@ -148,7 +150,7 @@ export function createDeliverer(deps: DelivererDeps): Deliverer {
       again = true;
       return running;
     }
-    running = withLock(loop).catch((err: unknown) => {
+    running = loop().catch((err: unknown) => {
       // IndexedDB failed under us; the rows are still there for the next trigger.
       stats.lastError = String(err);
       deps.onError?.('delivery-failed', stats.lastError);

@@ -6,6 +6,7 @@
 import { DEFAULTS } from '../shared/config.js';
 import type { ErrorReporter } from '../shared/errors.js';
 import type { LossManifest, Priority } from '../shared/event.js';
+import { lockWithSteal, type Locks } from './delivery-lock.js';
 import { createDeliverer, type Deliverer } from './deliver.js';
 import { createOutbox, type Outbox } from './outbox.js';
 import { META, type HomingDatabase } from './outbox-db.js';
@@ -94,7 +95,7 @@ export function createDeliveryStack(
     unreachableRetryMaxMs: DEFAULTS.unreachableRetryMaxMs,
     onError,
     // request() resolves with the callback's own result; the DOM typing nests the promise.
-    withLock: locks ? <T,>(fn: () => Promise<T>) => locks.request(DELIVERY_LOCK, fn) as unknown as Promise<T> : undefined,
+    withLock: locks ? lockWithSteal(locks as unknown as Locks, DELIVERY_LOCK, DEFAULTS.deliveryLockStealMs) : undefined,
     manifest,
     writeKey: options.writeKey,
     beforeFlush: async () => {

@@ -47,6 +47,12 @@ export const DEFAULTS = {
   batchMaxBytes: 256 * 1024,
   /** How long one delivery request may take before its outcome counts as unknown. */
   deliveryTimeoutMs: 15_000,
+  /**
+   * A deliverer that waited this long for the delivery lock takes it over: a batch holds it for one
+   * request (deliveryTimeoutMs) and a few IndexedDB operations, so a longer hold is a hung holder
+   * (outbox/delivery-lock.ts).
+   */
+  deliveryLockStealMs: 25_000,
   /** Backoff after an unknown outcome: full jitter between 0 and min(max, base·2^n). */
   retryBaseMs: 1_000,
   retryMaxMs: 5 * 60_000,

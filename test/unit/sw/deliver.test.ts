@@ -112,7 +112,7 @@ describe('deliverer', () => {
     expect(requests[1]).not.toHaveProperty('writeKey');
   });
 
-  it('runs each flush inside the cross-context lock', async () => {
+  it('runs each batch, and the upkeep before it, inside the cross-context lock', async () => {
     await outbox.append([makeEvent('a')]);
     const log: string[] = [];
     const withLock = async <T,>(fn: () => Promise<T>) => {
@@ -125,8 +125,10 @@ describe('deliverer', () => {
       log.push('request');
       return receipts({ accepted: body.batch.map((e) => e.messageId) });
     };
-    await deliverer({ withLock }).flush('test');
-    expect(log).toEqual(['lock', 'request', 'unlock']);
+    const upkeep = async () => void log.push('upkeep');
+    await deliverer({ withLock, beforeFlush: upkeep }).flush('test');
+    // The upkeep, the batch, then the look that finds the outbox empty: each under the lock.
+    expect(log).toEqual(['lock', 'upkeep', 'unlock', 'lock', 'request', 'unlock', 'lock', 'unlock']);
   });
 
   it.each([
