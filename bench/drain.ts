@@ -33,6 +33,7 @@ import { freePort } from '../test/helpers/ports.js';
 import type { Tab } from '../test/helpers/tab.js';
 import { allAcked, ENGINES, homingReady, openEngine, pollPage, type Engine } from './engines.js';
 import { startProcess, type Started } from './process.js';
+import type { OutboxStats } from '../src/shared/protocol.js';
 
 export const DRAIN_SIZES = [50_000, 100_000] as const;
 const EVENT = 'drain_probe';
@@ -74,17 +75,6 @@ interface HomingGlobal {
 }
 declare const homing: HomingGlobal;
 
-interface OutboxStats {
-  pending: number;
-  bytes: number;
-  stored: number;
-  delivered: number;
-  duplicate: number;
-  rejected: number;
-  evicted: number;
-  expired: number;
-  deadLetter: number;
-}
 
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 const median = (xs: number[]) => {
