@@ -30,7 +30,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { freePort } from '../test/helpers/ports.js';
-import type { Tab } from '../test/helpers/tab.js';
+import { trackNumbered, type Tab } from '../test/helpers/tab.js';
 import { allAcked, ENGINES, homingReady, openEngine, pollPage, type Engine } from './engines.js';
 import { startProcess, type Started } from './process.js';
 import type { OutboxStats } from '../src/shared/protocol.js';
@@ -163,20 +163,6 @@ async function startGate(target: string): Promise<Gate> {
 
 // ── Page functions (sent as source text: self-contained) ────────────────────────────────────────
 
-/** `count` calls numbered from `from`, `perTask` per task; tasks yielded with a MessageChannel (no timer clamping). */
-async function trackChunk(name: string, from: number, count: number, perTask: number): Promise<void> {
-  const nextTask = () =>
-    new Promise<void>((resolve) => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => resolve();
-      channel.port2.postMessage(0);
-    });
-  for (let i = from; i < from + count; i++) {
-    homing.track(name, { i });
-    if ((i - from + 1) % perTask === 0) await nextTask();
-  }
-}
-
 async function outboxStats(): Promise<OutboxStats | null> {
   return (await homing.stats()).outbox;
 }
@@ -232,16 +218,11 @@ async function drainOnce(engine: Engine, n: number, dir: string): Promise<{ run:
     const opened = await openEngine(engine, `${origin}/`);
     const { tab } = opened;
     try {
-      await homingReady(tab);
-      // Whatever the page sent on load is delivered before the outage.
-      await tab.evaluate(async () => {
-        await navigator.serviceWorker.ready;
-        await homing.flush();
-      });
+      await homingReady(tab); // whatever the page sent on load is delivered before the outage
 
       gate.close();
       const t0 = Date.now();
-      for (let from = 0; from < n; from += PER_EVALUATE) await tab.evaluate(trackChunk, EVENT, from, Math.min(PER_EVALUATE, n - from), PER_TASK);
+      for (let from = 0; from < n; from += PER_EVALUATE) await tab.evaluate(trackNumbered, EVENT, {}, from, Math.min(PER_EVALUATE, n - from), PER_TASK);
       const tracked = Date.now();
       await allAcked(tab, DURABLE_TIMEOUT_MS);
       // Acknowledged means committed; the outbox's own counter says all N wait there (nothing evicted).

@@ -24,7 +24,7 @@ import { startFaultyProxy, type FaultyProxy } from '../helpers/faulty-proxy.js';
 import type { BrowserName } from '../helpers/launch.js';
 import { outboxPending } from '../helpers/idb-readers.js';
 import { freePort } from '../helpers/ports.js';
-import type { Tab } from '../helpers/tab.js';
+import { trackNumbered, type Tab } from '../helpers/tab.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -91,6 +91,16 @@ export async function startScenario(name: BrowserName, options: { profile?: bool
     const earlierLog: string[] = [];
     const earlierErrors: string[] = [];
     later(() => engine.close());
+    /** Stops the browser (`stop`, then a close), runs `between`, and launches it again on the same profile. */
+    async function relaunch(what: string, stop: () => Promise<void>, between?: () => Promise<unknown>): Promise<void> {
+      if (!userDataDir) throw new Error(`${what} needs startScenario(name, { profile: true })`);
+      earlierErrors.push(...(await engine.uncaughtErrors(origin)));
+      earlierLog.push(...engine.log());
+      await stop();
+      await engine.close().catch(() => undefined);
+      await between?.();
+      engine = await launch();
+    }
 
     const scenario: Scenario = {
       name,
@@ -108,22 +118,11 @@ export async function startScenario(name: BrowserName, options: { profile?: bool
         return tab;
       },
       async crashAndRelaunch(beforeRelaunch) {
-        if (!userDataDir) throw new Error('crashAndRelaunch needs startScenario(name, { profile: true })');
-        earlierErrors.push(...(await engine.uncaughtErrors(origin)));
-        earlierLog.push(...engine.log());
-        await engine.control.kill();
-        await engine.close().catch(() => undefined);
-        await beforeRelaunch?.();
-        engine = await launch();
+        await relaunch('crashAndRelaunch', () => engine.control.kill(), beforeRelaunch);
       },
       async wipeSiteStorage() {
         if (name !== 'webkit') return engine.control.wipeSiteStorage();
-        if (!userDataDir) throw new Error('wiping WebKit site storage needs startScenario(name, { profile: true })');
-        earlierErrors.push(...(await engine.uncaughtErrors(origin)));
-        earlierLog.push(...engine.log());
-        await engine.close();
-        await wipeScriptStorage(userDataDir, origin);
-        engine = await launch();
+        await relaunch('wiping WebKit site storage', async () => undefined, () => wipeScriptStorage(userDataDir!, origin));
       },
       async uncaughtErrors() {
         return [...earlierErrors, ...(await engine.uncaughtErrors(origin))];
@@ -145,31 +144,9 @@ export async function startScenario(name: BrowserName, options: { profile?: bool
 
 // ── Page helpers ─────────────────────────────────────────────────────────────────────────────────
 
-/**
- * `count` track() calls `{ run, i }` from `from` on: all in one task, or `perTask` calls per task
- * (tabs then interleave). Tasks are yielded with a MessageChannel, not a timer, because Firefox
- * throttles timers in background tabs.
- */
+/** `count` track() calls `{ run, i }` from `from` on: all in one task, or `perTask` calls per task. */
 export function track(page: Tab, run: string, from: number, count: number, perTask = count): Promise<void> {
-  return page.evaluate(
-    async (name, run, from, count, perTask) => {
-      const nextTask = () =>
-        new Promise<void>((resolve) => {
-          const channel = new MessageChannel();
-          channel.port1.onmessage = () => resolve();
-          channel.port2.postMessage(0);
-        });
-      for (let i = from; i < from + count; i++) {
-        (window as any).homing.track(name, { run, i });
-        if ((i - from + 1) % perTask === 0 && i + 1 < from + count) await nextTask();
-      }
-    },
-    PROBE,
-    run,
-    from,
-    count,
-    perTask,
-  );
+  return page.evaluate(trackNumbered, PROBE, { run }, from, count, perTask);
 }
 
 /** Resolves once every call this page made is durable: the service worker committed it. */

@@ -28,3 +28,21 @@ export function puppeteerTab(page: Page): Tab {
     close: () => page.close(),
   };
 }
+
+/**
+ * Runs in the page: `count` calls `homing.track(event, { ...extra, i })` for i from `from` on,
+ * `perTask` calls per task (tabs then interleave). Tasks are yielded with a MessageChannel, not a
+ * timer, because Firefox throttles timers in background tabs.
+ */
+export async function trackNumbered(event: string, extra: Record<string, unknown>, from: number, count: number, perTask: number): Promise<void> {
+  const nextTask = () =>
+    new Promise<void>((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => resolve();
+      channel.port2.postMessage(0);
+    });
+  for (let i = from; i < from + count; i++) {
+    (window as unknown as { homing: { track(event: string, properties: object): void } }).homing.track(event, { ...extra, i });
+    if ((i - from + 1) % perTask === 0 && i + 1 < from + count) await nextTask();
+  }
+}
